@@ -1,0 +1,287 @@
+/**
+ * The shipped prompt-attack classifier: multinomial logistic regression (softmax over benign / injection / jailbreak)
+ * on hashed n-gram features (features.ts), stored sparse and int8-quantised in `models/guard-prompt-attack.json`.
+ * Inference scores every window of `window` collapsed chars at `stride` by prefix sums — the model is linear, so each
+ * feature's contribution is added once however many windows overlap it — and returns the most attack-like window.
+ * Long inputs therefore have no blind spot past any fixed length.
+ */
+import { readFileSync } from "node:fs";
+import { WardenError } from "../core/errors.ts";
+import { type FeatureSettings, type FeatureStream, markerValueOf } from "./features.ts";
+
+export const CLASSES = ["benign", "injection", "jailbreak"] as const;
+export const NUM_CLASSES = CLASSES.length;
+
+/** Everything the training script recorded: settings, seed, data digests, metrics, threshold. */
+export interface ModelFile {
+  format: "warden-guard-linear/1";
+  classes: readonly string[];
+  features: FeatureSettings;
+  window: number;
+  stride: number;
+  /** Attack score (1 − P(benign)) at or above which the classifier flags. */
+  threshold: number;
+  training: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  bias: number[];
+  weights: { count: number; scale: number[]; indices: string; values: string };
+}
+
+/**
+ * A loaded model: dense interleaved int8 weights `q[bucket * 3 + class]` (weight = q × scale[class]); 768 KB at 2^18
+ * buckets, small enough to stay in cache while scoring.
+ */
+export interface LinearModel {
+  file: ModelFile;
+  features: FeatureSettings;
+  window: number;
+  stride: number;
+  threshold: number;
+  bias: Float64Array;
+  q: Int8Array;
+  scale: Float64Array;
+}
+
+/** Result of scoring one feature stream. */
+export interface WindowScore {
+  /** 1 − P(benign) in the worst window. */
+  attack: number;
+  injection: number;
+  jailbreak: number;
+  /** Span of that window in collapsed-text positions. */
+  start: number;
+  end: number;
+}
+
+function writeVarint(out: number[], v: number): void {
+  let x = v;
+  while (x >= 0x80) {
+    out.push((x & 0x7f) | 0x80);
+    x >>>= 7;
+  }
+  out.push(x);
+}
+
+/**
+ * Prunes to the `maxFeatures` buckets with the largest weight magnitude (buckets in `keep`, the structural marker
+ * tokens, are always kept), int8-quantises per class and stores the non-zero rows sparse (delta-varint bucket
+ * indices, base64) for the model file.
+ */
+export function encodeWeights(
+  weights: Float32Array,
+  buckets: number,
+  maxFeatures = buckets,
+  keep: ReadonlySet<number> = new Set(),
+): ModelFile["weights"] {
+  const importance = new Float32Array(buckets);
+  for (let b = 0; b < buckets; b++) {
+    let m = 0;
+    for (let k = 0; k < NUM_CLASSES; k++) m = Math.max(m, Math.abs(weights[b * NUM_CLASSES + k] as number));
+    importance[b] = m;
+  }
+  const cut = maxFeatures >= buckets ? 0 : (Float32Array.from(importance).sort().reverse()[maxFeatures] ?? 0);
+  for (const b of keep) if (b >= 0 && b < buckets) importance[b] = Number.POSITIVE_INFINITY;
+  const scale: number[] = [];
+  for (let k = 0; k < NUM_CLASSES; k++) {
+    let max = 0;
+    for (let b = 0; b < buckets; b++) max = Math.max(max, Math.abs(weights[b * NUM_CLASSES + k] as number));
+    scale.push(max === 0 ? 1 : max / 127);
+  }
+  const idx: number[] = [];
+  const vals: number[] = [];
+  let prev = -1;
+  let count = 0;
+  for (let b = 0; b < buckets; b++) {
+    const q = [0, 0, 0];
+    let any = false;
+    if ((importance[b] as number) <= cut) continue;
+    for (let k = 0; k < NUM_CLASSES; k++) {
+      const v = Math.round((weights[b * NUM_CLASSES + k] as number) / (scale[k] as number));
+      q[k] = Math.max(-127, Math.min(127, v));
+      if (q[k] !== 0) any = true;
+    }
+    if (!any) continue;
+    writeVarint(idx, b - prev - 1);
+    prev = b;
+    for (const v of q) vals.push(v & 0xff);
+    count++;
+  }
+  return {
+    count,
+    scale: scale.map((s) => Number(s.toPrecision(8))),
+    indices: Buffer.from(idx).toString("base64"),
+    values: Buffer.from(vals).toString("base64"),
+  };
+}
+
+function bad(source: string, what: string): WardenError {
+  return new WardenError("E_CONFIG_INVALID", `guard model ${source} is invalid: ${what}; re-run "npm run train:guard"`);
+}
+
+/** Builds a usable model from a parsed model file, validating every field. */
+export function decodeModel(file: ModelFile, source = "(inline)"): LinearModel {
+  if (file?.format !== "warden-guard-linear/1") throw bad(source, "unknown format");
+  const f = file.features;
+  if (!f || !Number.isInteger(f.bits) || f.bits < 8 || f.bits > 22) throw bad(source, "features.bits");
+  if (f.markerValue !== undefined && !(typeof f.markerValue === "number" && f.markerValue > 0 && f.markerValue <= 64))
+    throw bad(source, "features.markerValue");
+  if (!Number.isInteger(file.window) || file.window < 16 || !Number.isInteger(file.stride) || file.stride < 1) {
+    throw bad(source, "window/stride");
+  }
+  if (!Array.isArray(file.bias) || file.bias.length !== NUM_CLASSES) throw bad(source, "bias");
+  const buckets = 1 << f.bits;
+  const q8 = new Int8Array(buckets * NUM_CLASSES);
+  const idx = Buffer.from(file.weights.indices, "base64");
+  const vals = Buffer.from(file.weights.values, "base64");
+  if (vals.length !== file.weights.count * NUM_CLASSES) throw bad(source, "weights.values length");
+  if (!Array.isArray(file.weights.scale) || file.weights.scale.length !== NUM_CLASSES)
+    throw bad(source, "weights.scale");
+  let p = 0;
+  let b = -1;
+  for (let n = 0; n < file.weights.count; n++) {
+    let delta = 0;
+    let shift = 0;
+    for (;;) {
+      if (p >= idx.length) throw bad(source, "weights.indices truncated");
+      const byte = idx[p++] as number;
+      delta |= (byte & 0x7f) << shift;
+      if (byte < 0x80) break;
+      shift += 7;
+      if (shift > 28) throw bad(source, "weights.indices varint");
+    }
+    b += delta + 1;
+    if (b >= buckets) throw bad(source, "weight index out of range");
+    for (let k = 0; k < NUM_CLASSES; k++) {
+      const q = ((vals[n * NUM_CLASSES + k] as number) << 24) >> 24;
+      q8[b * NUM_CLASSES + k] = q;
+    }
+  }
+  return {
+    file,
+    features: f,
+    window: file.window,
+    stride: file.stride,
+    threshold: file.threshold,
+    bias: Float64Array.from(file.bias),
+    q: q8,
+    scale: Float64Array.from(file.weights.scale),
+  };
+}
+
+let shipped: LinearModel | undefined;
+
+/** The model file shipped with Warden (`models/guard-prompt-attack.json`), loaded once on first use. */
+export function shippedModel(): LinearModel {
+  if (shipped === undefined) {
+    const url = new URL("../../models/guard-prompt-attack.json", import.meta.url);
+    let parsed: ModelFile;
+    try {
+      parsed = JSON.parse(readFileSync(url, "utf8")) as ModelFile;
+    } catch (e) {
+      throw new WardenError("E_CONFIG_INVALID", `cannot read the guard model ${url.pathname}: ${String(e)}`, {
+        cause: e,
+      });
+    }
+    shipped = decodeModel(parsed, url.pathname);
+  }
+  return shipped;
+}
+
+function softmaxInto(logits: Float64Array, out: Float64Array): void {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < NUM_CLASSES; k++) max = Math.max(max, logits[k] as number);
+  let sum = 0;
+  for (let k = 0; k < NUM_CLASSES; k++) {
+    const e = Math.exp((logits[k] as number) - max);
+    out[k] = e;
+    sum += e;
+  }
+  for (let k = 0; k < NUM_CLASSES; k++) out[k] = (out[k] as number) / sum;
+}
+
+const logitsScratch = new Float64Array(NUM_CLASSES);
+
+/**
+ * Class probabilities for one window: n-gram weight sums scaled by 1/sqrt(n) (n = n-gram count), plus the weights
+ * of the distinct marker tokens in the window, plus the bias.
+ */
+export function windowProbabilities(
+  model: Pick<LinearModel, "bias">,
+  sums: ArrayLike<number>,
+  n: number,
+  markerSums: ArrayLike<number>,
+  out: Float64Array,
+): void {
+  const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
+  for (let k = 0; k < NUM_CLASSES; k++) {
+    logitsScratch[k] = (model.bias[k] as number) + (sums[k] as number) * inv + (markerSums[k] as number);
+  }
+  softmaxInto(logitsScratch, out);
+}
+
+/**
+ * Scores every window of a feature stream and returns the most attack-like one. Windows are `model.window` collapsed
+ * chars long at `stride`, plus one ending at the text end; a shorter text is one window.
+ */
+export function scoreStream(model: LinearModel, fs: FeatureStream, stride = model.stride): WindowScore {
+  const L = fs.length;
+  const K = NUM_CLASSES;
+  const cum = new Int32Array((L + 1) * K);
+  const cnt = new Int32Array(L + 1);
+  const q = model.q;
+  for (let i = 0; i < fs.markerFrom; i++) {
+    const p = ((fs.pos[i] as number) + 1) * K;
+    const b = (fs.bucket[i] as number) * K;
+    cum[p] = (cum[p] as number) + (q[b] as number);
+    cum[p + 1] = (cum[p + 1] as number) + (q[b + 1] as number);
+    cum[p + 2] = (cum[p + 2] as number) + (q[b + 2] as number);
+    cnt[(fs.pos[i] as number) + 1] = (cnt[(fs.pos[i] as number) + 1] as number) + 1;
+  }
+  for (let p = 1; p <= L; p++) {
+    const a = p * K;
+    cum[a] = (cum[a] as number) + (cum[a - K] as number);
+    cum[a + 1] = (cum[a + 1] as number) + (cum[a - K + 1] as number);
+    cum[a + 2] = (cum[a + 2] as number) + (cum[a - K + 2] as number);
+    cnt[p] = (cnt[p] as number) + (cnt[p - 1] as number);
+  }
+  const markers: Array<{ pos: number; bucket: number }> = [];
+  for (let i = fs.markerFrom; i < fs.count; i++)
+    markers.push({ pos: fs.pos[i] as number, bucket: fs.bucket[i] as number });
+  const scale = model.scale;
+  const mv = markerValueOf(model.features);
+  const W = Math.min(model.window, L);
+  const probs = new Float64Array(K);
+  const sums = new Float64Array(K);
+  const markerSums = new Float64Array(K);
+  const seen = new Set<number>();
+  const best: WindowScore = { attack: -1, injection: 0, jailbreak: 0, start: 0, end: W };
+  const visit = (a: number): void => {
+    const e = a + W;
+    for (let k = 0; k < K; k++)
+      sums[k] = ((cum[e * K + k] as number) - (cum[a * K + k] as number)) * (scale[k] as number);
+    markerSums.fill(0);
+    if (markers.length > 0) {
+      seen.clear();
+      for (const m of markers) {
+        if (m.pos < a || m.pos >= e || seen.has(m.bucket)) continue;
+        seen.add(m.bucket);
+        for (let k = 0; k < K; k++) {
+          markerSums[k] = (markerSums[k] as number) + (q[m.bucket * K + k] as number) * (scale[k] as number) * mv;
+        }
+      }
+    }
+    windowProbabilities(model, sums, (cnt[e] as number) - (cnt[a] as number), markerSums, probs);
+    const attack = 1 - (probs[0] as number);
+    if (attack > best.attack) {
+      best.attack = attack;
+      best.injection = probs[1] as number;
+      best.jailbreak = probs[2] as number;
+      best.start = a;
+      best.end = e;
+    }
+  };
+  for (let a = 0; a + W <= L; a += Math.max(1, stride)) visit(a);
+  if (L - W > 0 && (L - W) % Math.max(1, stride) !== 0) visit(L - W);
+  if (best.attack < 0) visit(0);
+  return best;
+}

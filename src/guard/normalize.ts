@@ -1,0 +1,289 @@
+/**
+ * Text normalisation for detection: the first layer of the prompt-attack detector. Removes and counts invisible
+ * characters (zero-width, bidi controls, variation selectors, Unicode tag characters U+E0000–E007F, whose ASCII payload
+ * is recovered as hidden text), replaces lone UTF-16 surrogates, applies NFKC per code point, strips combining marks
+ * and folds confusable homoglyphs (Unicode TR39 "confusables", a hand-picked subset of Cyrillic, Greek, Armenian and
+ * small-capital look-alikes of Latin letters). The output keeps a map back to the original offsets.
+ */
+
+/** Counts of what normalisation removed or changed. */
+export interface NormalizeStats {
+  zeroWidth: number;
+  tags: number;
+  bidi: number;
+  variationSelectors: number;
+  controls: number;
+  loneSurrogates: number;
+  confusables: number;
+}
+
+export interface Normalized {
+  /** The normalised text (case preserved). */
+  text: string;
+  /** `offsets[i]` is the index in the original text of normalised char `i`; null when the text was unchanged. */
+  offsets: Int32Array | null;
+  /** ASCII smuggled in Unicode tag characters, decoded; empty when there was none. */
+  hidden: string;
+  stats: NormalizeStats;
+}
+
+const CONFUSABLES: Record<string, string> = {
+  // Cyrillic
+  а: "a",
+  в: "b",
+  е: "e",
+  ё: "e",
+  к: "k",
+  м: "m",
+  н: "h",
+  о: "o",
+  р: "p",
+  с: "c",
+  т: "t",
+  у: "y",
+  х: "x",
+  ѕ: "s",
+  і: "i",
+  ї: "i",
+  ј: "j",
+  ԁ: "d",
+  ԛ: "q",
+  ԝ: "w",
+  ӏ: "l",
+  ү: "y",
+  һ: "h",
+  ɡ: "g",
+  ԍ: "g",
+  ь: "b",
+  п: "n",
+  г: "r",
+  А: "A",
+  В: "B",
+  Е: "E",
+  К: "K",
+  М: "M",
+  Н: "H",
+  О: "O",
+  Р: "P",
+  С: "C",
+  Т: "T",
+  Х: "X",
+  У: "Y",
+  Ѕ: "S",
+  І: "I",
+  Ј: "J",
+  Ԛ: "Q",
+  Ԝ: "W",
+  Ү: "Y",
+  Һ: "H",
+  Ԍ: "G",
+  Ӏ: "I",
+  // Greek
+  α: "a",
+  β: "b",
+  ε: "e",
+  ι: "i",
+  κ: "k",
+  ν: "v",
+  ο: "o",
+  ρ: "p",
+  τ: "t",
+  υ: "u",
+  χ: "x",
+  γ: "y",
+  ω: "w",
+  η: "n",
+  Α: "A",
+  Β: "B",
+  Ε: "E",
+  Ζ: "Z",
+  Η: "H",
+  Ι: "I",
+  Κ: "K",
+  Μ: "M",
+  Ν: "N",
+  Ο: "O",
+  Ρ: "P",
+  Τ: "T",
+  Υ: "Y",
+  Χ: "X",
+  // Armenian
+  օ: "o",
+  ս: "u",
+  հ: "h",
+  ո: "n",
+  ց: "g",
+  զ: "q",
+  ա: "w",
+  // Latin look-alikes and small capitals
+  ı: "i",
+  ȷ: "j",
+  ɑ: "a",
+  ɩ: "i",
+  ɪ: "i",
+  ᴀ: "a",
+  ʙ: "b",
+  ᴄ: "c",
+  ᴅ: "d",
+  ᴇ: "e",
+  ꜰ: "f",
+  ɢ: "g",
+  ʜ: "h",
+  ᴊ: "j",
+  ᴋ: "k",
+  ʟ: "l",
+  ᴍ: "m",
+  ɴ: "n",
+  ᴏ: "o",
+  ᴘ: "p",
+  ʀ: "r",
+  ꜱ: "s",
+  ᴛ: "t",
+  ᴜ: "u",
+  ᴠ: "v",
+  ᴡ: "w",
+  ʏ: "y",
+  ᴢ: "z",
+  ƅ: "b",
+  ɒ: "a",
+  ꞵ: "b",
+};
+
+enum Kind {
+  Keep = 0,
+  ZeroWidth = 1,
+  Bidi = 2,
+  Variation = 3,
+  Control = 4,
+}
+
+function classify(cp: number): Kind {
+  if (cp < 0x20) return cp === 0x09 || cp === 0x0a || cp === 0x0d ? Kind.Keep : Kind.Control;
+  if (cp === 0x7f || (cp >= 0x80 && cp < 0xa0)) return Kind.Control;
+  if (cp === 0xad || cp === 0x034f || cp === 0x180e || cp === 0x115f || cp === 0x1160 || cp === 0x3164) {
+    return Kind.ZeroWidth;
+  }
+  if (cp === 0xffa0 || cp === 0xfeff || (cp >= 0x200b && cp <= 0x200d) || (cp >= 0x2060 && cp <= 0x2064)) {
+    return Kind.ZeroWidth;
+  }
+  if (cp === 0x200e || cp === 0x200f || cp === 0x061c || (cp >= 0x202a && cp <= 0x202e)) return Kind.Bidi;
+  if (cp >= 0x2066 && cp <= 0x2069) return Kind.Bidi;
+  if ((cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xe0100 && cp <= 0xe01ef)) return Kind.Variation;
+  return Kind.Keep;
+}
+
+const foldCache = new Map<number, string>();
+const MARKS = /\p{M}/gu;
+
+/** NFKC of one code point, combining marks removed; cached. */
+function foldCodePoint(cp: number): string {
+  let out = foldCache.get(cp);
+  if (out === undefined) {
+    const nfkc = String.fromCodePoint(cp).normalize("NFKC");
+    out = nfkc.normalize("NFD").replace(MARKS, "").normalize("NFC");
+    if (out === "" && nfkc !== "") out = nfkc.replace(MARKS, "");
+    if (foldCache.size < 65536) foldCache.set(cp, out);
+  }
+  return out;
+}
+
+function isLatinLetter(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+function isAsciiPlain(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x7f || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d)) return false;
+  }
+  return true;
+}
+
+function emptyStats(): NormalizeStats {
+  return { zeroWidth: 0, tags: 0, bidi: 0, variationSelectors: 0, controls: 0, loneSurrogates: 0, confusables: 0 };
+}
+
+/**
+ * Normalises `input` for detection. Never throws; linear time. Confusables are folded only when Latin letters
+ * outnumber Cyrillic and Greek ones, so genuine Russian or Greek text is left alone.
+ */
+export function normalizeText(input: string): Normalized {
+  if (isAsciiPlain(input)) return { text: input, offsets: null, hidden: "", stats: emptyStats() };
+  const stats = emptyStats();
+  let latin = 0;
+  let foreign = 0;
+  for (let i = 0; i < input.length; i++) {
+    const c = input.charCodeAt(i);
+    if (isLatinLetter(c)) latin++;
+    else if (c >= 0x370 && c <= 0x52f) foreign++;
+  }
+  const foldConfusables = latin >= foreign;
+  const parts: string[] = [];
+  const offsets: number[] = [];
+  let hidden = "";
+  for (let i = 0; i < input.length; i++) {
+    let cp = input.charCodeAt(i);
+    const start = i;
+    if (cp >= 0xd800 && cp <= 0xdbff) {
+      const next = i + 1 < input.length ? input.charCodeAt(i + 1) : 0;
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (next - 0xdc00);
+        i++;
+      } else {
+        stats.loneSurrogates++;
+        parts.push("\ufffd");
+        offsets.push(start);
+        continue;
+      }
+    } else if (cp >= 0xdc00 && cp <= 0xdfff) {
+      stats.loneSurrogates++;
+      parts.push("\ufffd");
+      offsets.push(start);
+      continue;
+    }
+    if (cp >= 0xe0000 && cp <= 0xe007f) {
+      stats.tags++;
+      if (cp >= 0xe0020 && cp <= 0xe007e && hidden.length < 1 << 20) hidden += String.fromCharCode(cp - 0xe0000);
+      continue;
+    }
+    const kind = classify(cp);
+    if (kind !== Kind.Keep) {
+      if (kind === Kind.ZeroWidth) stats.zeroWidth++;
+      else if (kind === Kind.Bidi) stats.bidi++;
+      else if (kind === Kind.Variation) stats.variationSelectors++;
+      else stats.controls++;
+      continue;
+    }
+    if (cp < 0x80) {
+      // Visible whitespace between runs of tag characters still separates the hidden words.
+      if (hidden.length > 0 && (cp === 0x20 || cp === 0x0a || cp === 0x09) && !hidden.endsWith(" ")) hidden += " ";
+      parts.push(String.fromCharCode(cp));
+      offsets.push(start);
+      continue;
+    }
+    const folded = foldCodePoint(cp);
+    for (const ch of folded) {
+      const conf = foldConfusables ? CONFUSABLES[ch] : undefined;
+      if (conf !== undefined) stats.confusables++;
+      const out = conf ?? ch;
+      parts.push(out);
+      for (let k = 0; k < out.length; k++) offsets.push(start);
+    }
+  }
+  const text = parts.join("");
+  return { text, offsets: Int32Array.from(offsets), hidden, stats };
+}
+
+/** Maps a [start, end) span of normalised text back to the original text. */
+export function mapSpan(n: Normalized, start: number, end: number, originalLength: number): [number, number] {
+  if (n.offsets === null) return [start, end];
+  const o = n.offsets;
+  const s = start < o.length ? (o[start] ?? originalLength) : originalLength;
+  const e = end <= 0 ? 0 : end - 1 < o.length ? (o[end - 1] ?? originalLength - 1) + 1 : originalLength;
+  return [s, Math.max(s, e)];
+}
+
+/** Total number of invisible or smuggling characters removed. */
+export function invisibleCount(s: NormalizeStats): number {
+  return s.zeroWidth + s.tags + s.bidi + s.variationSelectors;
+}
