@@ -6,6 +6,7 @@
  * ARCHITECTURE.md places composition in `cli/` and `server/`; both need the same opening sequence, so it lives here
  * once, above `core`, `store` and `ledger` and below every domain.
  */
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
@@ -145,7 +146,6 @@ export async function initWorkspace(opts: { keyType?: string; env?: NodeJS.Proce
   const { config } = loadConfig(paths.config, env);
   let keyFileCreated: string | null = null;
   if (!env.WARDEN_PASSPHRASE && !env.WARDEN_KEY_FILE && !config.keys.keyFile && !existsSync(paths.generatedKeyFile)) {
-    const { randomBytes } = await import("node:crypto");
     await writeFile(paths.generatedKeyFile, randomBytes(32), { mode: 0o600, flag: "wx" });
     keyFileCreated = paths.generatedKeyFile;
   }
