@@ -4,20 +4,19 @@
  * end) never leaves a partial ciphertext or plaintext behind. `rewrapFile` implements key rotation for an object by
  * rewriting its 76-byte key slot in place.
  */
-import { createWriteStream } from "node:fs";
-import { open, rename, rm } from "node:fs/promises";
-import { pipeline } from "node:stream/promises";
+import { open, rename, rm, stat } from "node:fs/promises";
 import { WardenError } from "../errors.ts";
 import { tempPathFor } from "./atomic-file.ts";
-import { decryptIterable, type EncryptOptions, encryptIterable, unwrapDataKey } from "./stream-crypto.ts";
+import { chunkCipher } from "./chunk-cipher.ts";
+import { batchBytes, batchChunks, type EncryptOptions, newObject, openBatch, unwrapDataKey } from "./stream-crypto.ts";
 import {
+  checkChunkSize,
   DEFAULT_CHUNK,
   HEADER_LENGTH,
   KEY_SLOT,
   parseHeader,
   setKeyId,
   setWrapped,
-  TAG_LENGTH,
 } from "./stream-format.ts";
 import type { WrappingKeys } from "./wrapping-key.ts";
 
@@ -33,44 +32,74 @@ async function writeVia(what: string, outPath: string, produce: (tmp: string) =>
   }
 }
 
+/** Batches in flight at once: one being read, one being sealed or opened, the others being written. */
+const DEPTH = 4;
+
+interface FileTransform {
+  /** Where the input's batches start, and how many input bytes there are from there. */
+  start: number;
+  length: number;
+  /** Input bytes per batch, and the most output bytes one batch can give. */
+  unit: number;
+  outUnit: number;
+  /** Bytes written before the first batch (the header when encrypting). */
+  prefix?: Uint8Array;
+  /** Turns batch `index` into output written into `out`; `final` for the last batch. */
+  step(input: Uint8Array, index: number, final: boolean, out: Uint8Array): Uint8Array;
+}
+
 /**
- * Reads `path` as a first piece of `firstSize` bytes, then pieces of `size` bytes, each in a fresh buffer, so framed
- * data arrives aligned and is never copied again. The next read is issued before a piece is handed on, so disk reads
- * overlap with the consumer's work; at most two pieces are in memory.
+ * Streams `inPath` through `t.step` into the fresh file `tmp` (mode 0600) with positional reads and writes: the next
+ * batch is read while the current one is processed, up to DEPTH writes are in flight, and the DEPTH pairs of buffers
+ * are reused, so memory stays flat (about 8 MiB) and no page is faulted in per batch. The input length is fixed when
+ * the file is opened; a file that shrinks meanwhile is an E_IO error.
  */
-async function* readPieces(path: string, firstSize: number, size: number): AsyncGenerator<Uint8Array> {
-  const fh = await open(path, "r");
-  const readPiece = async (want: number) => {
-    const buf = Buffer.allocUnsafe(want);
-    const { bytesRead } = await fh.read(buf, 0, want, null);
-    return bytesRead === want ? buf : buf.subarray(0, bytesRead);
-  };
-  let next = readPiece(firstSize);
+async function transformFile(inPath: string, tmp: string, t: FileTransform): Promise<void> {
+  const src = await open(inPath, "r");
   try {
-    for (;;) {
-      const piece = await next;
-      if (piece.byteLength === 0) return;
-      next = readPiece(size);
-      yield piece;
+    const dst = await open(tmp, "wx", 0o600);
+    try {
+      const slots = Array.from({ length: DEPTH }, () => ({
+        input: Buffer.allocUnsafe(t.unit),
+        output: Buffer.allocUnsafe(t.outUnit),
+        written: Promise.resolve(),
+      }));
+      const batches = Math.max(1, Math.ceil(t.length / t.unit));
+      const readBatch = async (i: number) => {
+        const slot = slots[i % DEPTH] as (typeof slots)[number];
+        await slot.written;
+        const want = Math.min(t.unit, t.length - i * t.unit);
+        const { bytesRead } = await src.read(slot.input, 0, want, t.start + i * t.unit);
+        if (bytesRead !== want) throw new WardenError("E_IO", `${inPath} changed while it was being read`);
+        return slot.input.subarray(0, want);
+      };
+      let at = 0;
+      if (t.prefix) at += (await dst.write(t.prefix, 0, t.prefix.byteLength, 0)).bytesWritten;
+      let next = readBatch(0);
+      for (let i = 0; i < batches; i++) {
+        const input = await next;
+        if (i + 1 < batches) next = readBatch(i + 1);
+        const slot = slots[i % DEPTH] as (typeof slots)[number];
+        const out = t.step(input, i, i === batches - 1, slot.output);
+        slot.written = dst.write(out, 0, out.byteLength, at).then(() => undefined);
+        at += out.byteLength;
+      }
+      await Promise.all(slots.map((s) => s.written));
+      await dst.sync();
+    } finally {
+      await dst.close();
     }
   } finally {
-    await next.catch(() => undefined);
-    await fh.close();
+    await src.close();
   }
 }
 
-/** A write stream for a fresh temp file that buffers a few chunks, so writes overlap with encryption. */
-function tempWriter(tmp: string, chunkSize: number) {
-  return createWriteStream(tmp, { flags: "wx", mode: 0o600, highWaterMark: 4 * chunkSize });
-}
-
-async function syncFile(path: string): Promise<void> {
-  const fh = await open(path, "r");
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+async function fileSize(path: string): Promise<number> {
+  return (
+    await stat(path).catch((e: Error) => {
+      throw new WardenError("E_IO", `cannot open ${path}: ${e.message}`, { cause: e });
+    })
+  ).size;
 }
 
 /** Encrypts `inPath` to `outPath` (mode 0600), atomically. */
@@ -80,12 +109,21 @@ export async function encryptFile(
   keys: WrappingKeys,
   options: EncryptOptions = {},
 ): Promise<void> {
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
-  await writeVia(`encrypt ${inPath}`, outPath, async (tmp) => {
-    const source = readPieces(inPath, chunkSize, chunkSize);
-    await pipeline(await encryptIterable(keys, source, { chunkSize }), tempWriter(tmp, chunkSize));
-    await syncFile(tmp);
-  });
+  const chunkSize = checkChunkSize(options.chunkSize ?? DEFAULT_CHUNK);
+  const length = await fileSize(inPath);
+  const { header, dataKey } = await newObject(keys, chunkSize);
+  const cipher = chunkCipher(dataKey, header);
+  const per = batchChunks(chunkSize);
+  await writeVia(`encrypt ${inPath}`, outPath, (tmp) =>
+    transformFile(inPath, tmp, {
+      start: 0,
+      length,
+      unit: batchBytes(chunkSize, false),
+      outUnit: batchBytes(chunkSize, true),
+      prefix: header.bytes,
+      step: (plain, i, final, out) => cipher.seal(plain, i * per, final, out),
+    }),
+  );
 }
 
 /**
@@ -94,11 +132,19 @@ export async function encryptFile(
  */
 export async function decryptFile(inPath: string, outPath: string, keys: WrappingKeys): Promise<void> {
   const header = await readHeader(inPath);
-  await writeVia(`decrypt ${inPath}`, outPath, async (tmp) => {
-    const source = readPieces(inPath, HEADER_LENGTH, header.chunkSize + TAG_LENGTH);
-    await pipeline(await decryptIterable(keys, source), tempWriter(tmp, header.chunkSize));
-    await syncFile(tmp);
-  });
+  const dataKey = await unwrapDataKey(header, keys);
+  const cipher = chunkCipher(dataKey, header);
+  const length = (await fileSize(inPath)) - HEADER_LENGTH;
+  const per = batchChunks(header.chunkSize);
+  await writeVia(`decrypt ${inPath}`, outPath, (tmp) =>
+    transformFile(inPath, tmp, {
+      start: HEADER_LENGTH,
+      length,
+      unit: batchBytes(header.chunkSize, true),
+      outUnit: batchBytes(header.chunkSize, false),
+      step: (records, i, final, out) => openBatch(cipher, records, i * per, final, out),
+    }),
+  );
 }
 
 async function readHeader(path: string) {

@@ -3,6 +3,8 @@
  * ML-DSA-65) in a keyring encrypted at rest, DSSE envelopes with in-toto Statement v1 payloads, and chunked envelope
  * encryption of objects and streams under rotatable workspace encryption keys.
  */
+
+export { aesGcmBackend } from "./chunk-cipher.ts";
 export { sha256, sha256File, sha256Hex } from "./digest.ts";
 export {
   DSSE_LIMITS,

@@ -1,20 +1,19 @@
 /**
  * Envelope encryption of byte streams in the WARDENC v1 format (see stream-format.ts): a fresh data key per object,
- * wrapped by the current workspace encryption key, and AES-256-GCM chunks with STREAM nonces. Memory stays flat: about
- * one chunk is held at a time, whatever the input size.
+ * wrapped by the current workspace encryption key, and AES-256-GCM chunks with STREAM nonces, sealed in batches of about
+ * 1 MiB (chunk-cipher.ts). Memory stays flat: about one batch is held at a time, whatever the input size.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { isWardenError, WardenError } from "../errors.ts";
+import { isWardenError } from "../errors.ts";
 import { ByteReader } from "./byte-reader.ts";
+import { type ChunkCipher, chunkCipher } from "./chunk-cipher.ts";
 import {
   checkChunkSize,
-  chunkNonce,
   DEFAULT_CHUNK,
   decryptFailed,
   HEADER_LENGTH,
-  MAX_CHUNKS,
   newHeader,
   parseHeader,
   type StreamHeader,
@@ -23,6 +22,8 @@ import {
   TAG_LENGTH,
 } from "./stream-format.ts";
 import type { WrappingKey, WrappingKeys } from "./wrapping-key.ts";
+
+const BATCH_BYTES = 1 << 20;
 
 /** Options for encryption. */
 export interface EncryptOptions {
@@ -34,7 +35,10 @@ export interface EncryptOptions {
 export type ByteSource = AsyncIterable<Uint8Array>;
 
 /** Creates a header with a fresh data key wrapped under the current workspace encryption key. */
-async function prepare(keys: WrappingKeys, chunkSize: number): Promise<{ header: StreamHeader; dataKey: Uint8Array }> {
+export async function newObject(
+  keys: WrappingKeys,
+  chunkSize: number,
+): Promise<{ header: StreamHeader; dataKey: Uint8Array }> {
   const wk = await keys.currentWrappingKey();
   const bytes = newHeader(checkChunkSize(chunkSize), randomBytes(7));
   const dataKey = new Uint8Array(randomBytes(32));
@@ -60,15 +64,40 @@ export async function unwrapDataKey(header: StreamHeader, keys: WrappingKeys): P
   return dataKey;
 }
 
-function* sealChunk(header: StreamHeader, dataKey: Uint8Array, plain: Uint8Array, counter: number, final: boolean) {
-  if (counter >= MAX_CHUNKS) {
-    throw new WardenError("E_INPUT_TOO_LARGE", `input exceeds ${MAX_CHUNKS} chunks; use a larger chunk size`);
+/** Chunks per batch handed to the cipher: about 1 MiB of plaintext. */
+export function batchChunks(chunkSize: number): number {
+  return Math.max(1, Math.floor(BATCH_BYTES / chunkSize));
+}
+
+/** Bytes of plaintext (`sealed` false) or of stored records (`sealed` true) per batch: the best read size. */
+export function batchBytes(chunkSize: number, sealed: boolean): number {
+  return batchChunks(chunkSize) * (chunkSize + (sealed ? TAG_LENGTH : 0));
+}
+
+/**
+ * Opens one batch of stored records (chunks from `counter`; `final` when it ends the object), into `out` when given.
+ * Throws E_DECRYPT_FAILED for a missing, truncated, altered or empty final chunk.
+ */
+export function openBatch(
+  cipher: ChunkCipher,
+  records: Uint8Array,
+  counter: number,
+  final: boolean,
+  out?: Uint8Array,
+): Uint8Array {
+  if (records.byteLength === 0) {
+    throw decryptFailed(counter === 0 ? "no data after the header" : "the final chunk is missing (truncated)");
   }
-  const cipher = createCipheriv("aes-256-gcm", dataKey, chunkNonce(header.noncePrefix, counter, final));
-  cipher.setAAD(header.fixed);
-  yield cipher.update(plain);
-  cipher.final();
-  yield cipher.getAuthTag();
+  const record = cipher.chunkSize + TAG_LENGTH;
+  const chunks = Math.ceil(records.byteLength / record);
+  const last = records.byteLength - (chunks - 1) * record;
+  if (last < TAG_LENGTH) throw decryptFailed("the final chunk is missing (truncated)");
+  const plain = cipher.open(records, counter, final, out);
+  if (typeof plain === "number") {
+    throw decryptFailed(`chunk ${plain} fails authentication (altered, reordered, truncated or wrong key)`);
+  }
+  if (final && counter + chunks > 1 && last === TAG_LENGTH) throw decryptFailed("empty final chunk");
+  return plain;
 }
 
 async function* encryptChunks(
@@ -76,36 +105,20 @@ async function* encryptChunks(
   header: StreamHeader,
   dataKey: Uint8Array,
 ): AsyncGenerator<Uint8Array> {
-  const size = header.chunkSize;
+  const cipher = chunkCipher(dataKey, header);
+  const reader = new ByteReader(source);
+  const batch = batchBytes(header.chunkSize, false);
   yield header.bytes;
-  let counter = 0;
-  let held: Uint8Array | undefined;
-  let pending: Uint8Array[] = [];
-  let pendingLength = 0;
-  for await (const piece of source) {
-    let rest = piece;
-    while (rest.byteLength > 0) {
-      if (held) {
-        yield* sealChunk(header, dataKey, held, counter++, false);
-        held = undefined;
-      }
-      if (pendingLength === 0 && rest.byteLength >= size) {
-        held = rest.subarray(0, size);
-        rest = rest.subarray(size);
-        continue;
-      }
-      const take = Math.min(size - pendingLength, rest.byteLength);
-      pending.push(rest.subarray(0, take));
-      pendingLength += take;
-      rest = rest.subarray(take);
-      if (pendingLength === size) {
-        held = Buffer.concat(pending);
-        pending = [];
-        pendingLength = 0;
-      }
+  try {
+    for (let counter = 0; ; counter += batchChunks(header.chunkSize)) {
+      const plain = await reader.read(batch);
+      const final = plain.byteLength < batch || (await reader.atEnd());
+      yield cipher.seal(plain, counter, final);
+      if (final) return;
     }
+  } finally {
+    await reader.close();
   }
-  yield* sealChunk(header, dataKey, held ?? Buffer.concat(pending), counter, true);
 }
 
 async function* decryptChunks(
@@ -113,25 +126,12 @@ async function* decryptChunks(
   header: StreamHeader,
   dataKey: Uint8Array,
 ): AsyncGenerator<Uint8Array> {
-  const size = header.chunkSize + TAG_LENGTH;
-  for (let counter = 0; ; counter++) {
-    if (counter >= MAX_CHUNKS) throw decryptFailed("too many chunks");
-    const chunk = await reader.read(size);
-    if (chunk.byteLength < TAG_LENGTH) {
-      throw decryptFailed(counter === 0 ? "no data after the header" : "the final chunk is missing (truncated)");
-    }
-    const final = chunk.byteLength < size || (await reader.atEnd());
-    const decipher = createDecipheriv("aes-256-gcm", dataKey, chunkNonce(header.noncePrefix, counter, final));
-    decipher.setAAD(header.fixed);
-    decipher.setAuthTag(chunk.subarray(chunk.byteLength - TAG_LENGTH));
-    const plain = decipher.update(chunk.subarray(0, chunk.byteLength - TAG_LENGTH));
-    try {
-      decipher.final();
-    } catch {
-      throw decryptFailed(`chunk ${counter} fails authentication (altered, reordered, truncated or wrong key)`);
-    }
-    if (final && counter > 0 && plain.byteLength === 0) throw decryptFailed("empty final chunk");
-    yield plain;
+  const cipher = chunkCipher(dataKey, header);
+  const batch = batchBytes(header.chunkSize, true);
+  for (let counter = 0; ; counter += batchChunks(header.chunkSize)) {
+    const records = await reader.read(batch);
+    const final = records.byteLength < batch || (await reader.atEnd());
+    yield openBatch(cipher, records, counter, final);
     if (final) return;
   }
 }
@@ -154,7 +154,7 @@ export async function encryptIterable(
   source: ByteSource,
   options: EncryptOptions = {},
 ): Promise<AsyncIterable<Uint8Array>> {
-  const { header, dataKey } = await prepare(keys, options.chunkSize ?? DEFAULT_CHUNK);
+  const { header, dataKey } = await newObject(keys, options.chunkSize ?? DEFAULT_CHUNK);
   return encryptChunks(source, header, dataKey);
 }
 
