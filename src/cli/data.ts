@@ -2,12 +2,13 @@
  * `warden data ...`: dataset provenance (register, verify, lineage), protection (encrypt, decrypt, export under
  * classification-based access rules, retention), plus the PII and analytics command groups.
  */
-import { copyFile, mkdir, readdir, stat } from "node:fs/promises";
+import { copyFile, mkdir, stat } from "node:fs/promises";
 import { basename, dirname, join, relative } from "node:path";
 import type { Command } from "commander";
 import { CLASSIFICATIONS, type Classification } from "../core/config/sections/data.ts";
 import { decryptFile, encryptFile } from "../core/crypto/index.ts";
 import { WardenError } from "../core/errors.ts";
+import { walkFiles } from "../core/walk.ts";
 import {
   applyRetention,
   type DataContext,
@@ -55,11 +56,8 @@ function progress(): ((done: number, total: number) => void) | undefined {
 async function filesUnder(path: string): Promise<string[]> {
   const st = await stat(path);
   if (!st.isDirectory()) return [path];
-  const out: string[] = [];
-  for (const entry of await readdir(path, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) out.push(join(entry.parentPath, entry.name));
-  }
-  return out.sort();
+  const files = walkFiles(path, { what: "folder", symlink: () => undefined, special: "skip" });
+  return files.map((f) => join(path, f.name)).sort();
 }
 
 /** Encrypts or decrypts a file or every file of a directory, mirroring the tree under `out`. */

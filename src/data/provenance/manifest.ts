@@ -3,11 +3,12 @@
  * pool), plus per-record digests for CSV/JSONL files. The manifest digest is SHA-256 over the RFC 8785 canonical JSON
  * of the sorted file list, so the same bytes always give the same digest whatever the machine.
  */
-import { lstatSync, readdirSync, statSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { lstatSync, type statSync } from "node:fs";
+import { resolve } from "node:path";
 import { canonicalJson } from "../../core/canonical-json.ts";
 import { hashTasks, sha256Hex } from "../../core/crypto/index.ts";
 import { WardenError } from "../../core/errors.ts";
+import { walkFiles } from "../../core/walk.ts";
 import { digestFile, recordFormat } from "./records.ts";
 
 /** One file of a dataset. `path` is relative to the dataset root, POSIX separators ("." for a single file). */
@@ -33,7 +34,6 @@ export interface ManifestWithRecords {
 }
 
 const MAX_FILES = 1_000_000;
-const MAX_DEPTH = 64;
 
 interface Listed {
   path: string;
@@ -52,24 +52,17 @@ export function listFiles(root: string): Listed[] {
   }
   if (st.isFile()) return [{ path: ".", abs, size: st.size }];
   if (!st.isDirectory()) throw new WardenError("E_INPUT_INVALID", `${root} is neither a file nor a directory`);
-  const out: Listed[] = [];
-  const walk = (dir: string, depth: number): void => {
-    if (depth > MAX_DEPTH) throw new WardenError("E_INPUT_TOO_LARGE", `${dir}: deeper than ${MAX_DEPTH} levels`);
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, entry.name);
-      if (entry.isSymbolicLink()) {
-        throw new WardenError("E_INPUT_INVALID", `${p} is a symbolic link; datasets may hold only regular files`);
-      }
-      if (entry.isDirectory()) walk(p, depth + 1);
-      else if (entry.isFile()) {
-        if (out.length >= MAX_FILES)
-          throw new WardenError("E_INPUT_TOO_LARGE", `${root}: more than ${MAX_FILES} files`);
-        out.push({ path: relative(abs, p).split(sep).join("/"), abs: p, size: statSync(p).size });
-      }
-    }
-  };
-  walk(abs, 0);
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const files = walkFiles(abs, {
+    what: "dataset",
+    symlink: (p) => {
+      throw new WardenError("E_INPUT_INVALID", `${p} is a symbolic link; datasets may hold only regular files`);
+    },
+    special: "skip",
+    maxFiles: MAX_FILES,
+  });
+  return files
+    .map((f) => ({ path: f.name, abs: f.path, size: f.size }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** Digest of a file list, as stored in manifests and signed statements. */

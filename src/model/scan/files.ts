@@ -5,9 +5,10 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { lstat, readdir, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { WardenError } from "../../core/errors.ts";
+import { comparePaths, followFileLinks, walkFiles } from "../../core/walk.ts";
 import { newContext, scanSource } from "./engine.ts";
 import { bytesSource, FileSource, type Source } from "./source.ts";
 import {
@@ -73,29 +74,28 @@ export async function scanFile(path: string, opts: ScanOptions = {}): Promise<Fi
   }
 }
 
-/** Lists the regular files under `paths` (files as given; folders recursively, sorted; symlinked folders not followed). */
+/**
+ * Lists the regular files under `paths`: files as given (also through a link), folders recursively in path order,
+ * following links to files but never into folders, except a linked folder given as a path itself.
+ */
 export async function listFiles(paths: readonly string[]): Promise<string[]> {
   const out: string[] = [];
-  const walk = async (p: string, top: boolean): Promise<void> => {
-    let st: Awaited<ReturnType<typeof lstat>>;
+  for (const p of paths) {
+    let st: Awaited<ReturnType<typeof stat>>;
     try {
-      st = await lstat(p);
+      st = await stat(p);
     } catch (e) {
       throw new WardenError("E_INPUT_INVALID", `cannot read ${p}: ${(e as Error).message}; check the path`, {
         cause: e,
       });
     }
-    if (st.isSymbolicLink()) {
-      const target = await stat(p).catch(() => undefined);
-      if (target?.isFile()) out.push(p);
-      else if (target?.isDirectory() && top)
-        for (const name of (await readdir(p)).sort()) await walk(join(p, name), false);
-      return;
+    if (!st.isDirectory()) {
+      if (st.isFile()) out.push(p);
+      continue;
     }
-    if (st.isFile()) out.push(p);
-    else if (st.isDirectory()) for (const name of (await readdir(p)).sort()) await walk(join(p, name), false);
-  };
-  for (const p of paths) await walk(p, true);
+    const files = walkFiles(p, { what: "folder", symlink: followFileLinks, special: "skip" });
+    out.push(...files.sort((a, b) => comparePaths(a.name, b.name)).map((f) => join(p, f.name)));
+  }
   return out;
 }
 

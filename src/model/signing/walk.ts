@@ -4,16 +4,15 @@
  * its children). A model that is a single file has one entry named ".". Symbolic links are refused unless allowed,
  * and even then only links to regular files are followed (never directories: no loops).
  */
-import { lstatSync, readdirSync, type Stats, statSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { lstatSync, type Stats, statSync } from "node:fs";
+import { basename, resolve } from "node:path";
 import { WardenError } from "../../core/errors.ts";
+import { comparePaths, type WalkedFile, walkFiles } from "../../core/walk.ts";
+
+export { comparePaths };
 
 /** One file of a model: OMS name (relative POSIX path, or "." for a single-file model), absolute path and size. */
-export interface ModelFile {
-  name: string;
-  path: string;
-  size: number;
-}
+export type ModelFile = WalkedFile;
 
 export interface WalkOptions {
   /** Paths relative to the model root (directories hide their children). */
@@ -27,7 +26,6 @@ export interface WalkOptions {
 export const DEFAULT_IGNORE_PATHS: readonly string[] = ["model.sig", ".git", ".gitattributes", ".github", ".gitignore"];
 
 const DEFAULT_MAX_FILES = 200_000;
-const MAX_DEPTH = 64;
 
 /** Normalises an ignore path to a root-relative POSIX path without "./" or trailing "/". */
 export function normaliseIgnorePath(p: string): string {
@@ -47,21 +45,6 @@ function isIgnored(name: string, ignores: ReadonlySet<string>): boolean {
   return false;
 }
 
-/**
- * Compares OMS resource names in the order OMS sorts them: by path component, each by Unicode code point (UTF-8 byte
- * order equals code point order).
- */
-export function comparePaths(a: string, b: string): number {
-  const pa = a.split("/");
-  const pb = b.split("/");
-  const n = Math.min(pa.length, pb.length);
-  for (let i = 0; i < n; i++) {
-    const c = Buffer.compare(Buffer.from(pa[i] ?? "", "utf8"), Buffer.from(pb[i] ?? "", "utf8"));
-    if (c !== 0) return c;
-  }
-  return pa.length - pb.length;
-}
-
 function notFound(path: string): WardenError {
   return new WardenError("E_MODEL_NOT_FOUND", `model path ${path} does not exist: give a model directory or file`);
 }
@@ -77,38 +60,19 @@ export function listModelFiles(modelPath: string, opts: WalkOptions): ModelFile[
   }
   if (st.isSymbolicLink()) st = checkLink(root, basename(root), opts);
   if (st.isFile()) return [{ name: ".", path: root, size: st.size }];
-  if (!st.isDirectory()) throw special(root);
+  if (!st.isDirectory()) {
+    throw new WardenError("E_INPUT_INVALID", `${root} is not a regular file or directory (socket, FIFO or device)`);
+  }
 
   const ignores = new Set(opts.ignorePaths.map(normaliseIgnorePath));
-  const maxFiles = opts.maxFiles ?? DEFAULT_MAX_FILES;
-  const files: ModelFile[] = [];
-  const walk = (dir: string, prefix: string, depth: number): void => {
-    if (depth > MAX_DEPTH) {
-      throw new WardenError("E_INPUT_TOO_LARGE", `model directory ${dir} is nested deeper than ${MAX_DEPTH} levels`);
-    }
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const name = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
-      if (isIgnored(name, ignores)) continue;
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        walk(full, name, depth + 1);
-        continue;
-      }
-      let size: number;
-      if (entry.isSymbolicLink()) size = checkLink(full, name, opts).size;
-      else if (entry.isFile()) size = lstatSync(full).size;
-      else throw special(full);
-      files.push({ name, path: full, size });
-      if (files.length > maxFiles) {
-        throw new WardenError("E_INPUT_TOO_LARGE", `model ${root} has more than ${maxFiles} files`, {
-          details: { maxFiles },
-        });
-      }
-    }
-  };
-  walk(root, "", 0);
-  files.sort((a, b) => comparePaths(a.name, b.name));
-  return files;
+  const files = walkFiles(root, {
+    what: "model",
+    ignore: (name) => isIgnored(name, ignores),
+    symlink: (path, name) => checkLink(path, name, opts),
+    special: "refuse",
+    maxFiles: opts.maxFiles ?? DEFAULT_MAX_FILES,
+  });
+  return files.sort((a, b) => comparePaths(a.name, b.name));
 }
 
 function checkLink(full: string, name: string, opts: WalkOptions): Stats {
@@ -129,11 +93,4 @@ function checkLink(full: string, name: string, opts: WalkOptions): Stats {
     throw new WardenError("E_INPUT_INVALID", `${name} is a symbolic link to something other than a regular file`);
   }
   return target;
-}
-
-function special(full: string): WardenError {
-  return new WardenError(
-    "E_INPUT_INVALID",
-    `${full} is not a regular file or directory (socket, FIFO or device): remove it from the model or ignore it`,
-  );
 }

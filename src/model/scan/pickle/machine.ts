@@ -174,6 +174,15 @@ export function runPickle(buf: Uint8Array, start: number, state: MachineState): 
     if (!Number.isSafeInteger(v)) throw new Stop("length does not fit in memory", at);
     return v;
   };
+  /** Reads a little-endian length argument of `width` bytes; `signed` 4-byte lengths must not be negative. */
+  const lengthArg = (width: 1 | 4 | 8, at: number, signed = false): number => {
+    need(width, at);
+    if (width === 1) return buf[pos++]!;
+    if (width === 8) return u64(at);
+    const n = signed ? u32() | 0 : u32();
+    if (n < 0) throw new Stop(`${opcodeName(buf[at]!)} with a negative length`, at);
+    return n;
+  };
   const pop = (at: number): PVal => {
     const v = stack.pop();
     if (v === undefined) throw new Stop(`stack underflow at ${opcodeName(buf[at]!)}`, at);
@@ -334,15 +343,7 @@ export function runPickle(buf: Uint8Array, start: number, state: MachineState): 
           break;
         case 0x8a:
         case 0x8b: {
-          let n: number;
-          if (op === 0x8a) {
-            need(1, at);
-            n = buf[pos++]!;
-          } else {
-            need(4, at);
-            n = u32() | 0;
-            if (n < 0) throw new Stop("LONG4 with a negative length", at);
-          }
+          const n = lengthArg(op === 0x8a ? 1 : 4, at, true);
           need(n, at);
           let v = 0n;
           if (n <= 64) {
@@ -361,15 +362,7 @@ export function runPickle(buf: Uint8Array, start: number, state: MachineState): 
         }
         case 0x54:
         case 0x55: {
-          let n: number;
-          if (op === 0x55) {
-            need(1, at);
-            n = buf[pos++]!;
-          } else {
-            need(4, at);
-            n = u32() | 0;
-            if (n < 0) throw new Stop("BINSTRING with a negative length", at);
-          }
+          const n = lengthArg(op === 0x55 ? 1 : 4, at, true);
           need(n, at);
           push(str(latin1(buf.subarray(pos, pos + Math.min(n, MAX_STRING)))), at);
           pos += n;
@@ -384,17 +377,7 @@ export function runPickle(buf: Uint8Array, start: number, state: MachineState): 
         case 0x58:
         case 0x8c:
         case 0x8d: {
-          let n: number;
-          if (op === 0x8c) {
-            need(1, at);
-            n = buf[pos++]!;
-          } else if (op === 0x58) {
-            need(4, at);
-            n = u32();
-          } else {
-            need(8, at);
-            n = u64(at);
-          }
+          const n = lengthArg(op === 0x8c ? 1 : op === 0x58 ? 4 : 8, at);
           need(n, at);
           const bytes = buf.subarray(pos, pos + n);
           pos += n;
@@ -407,17 +390,7 @@ export function runPickle(buf: Uint8Array, start: number, state: MachineState): 
         case 0x43:
         case 0x8e:
         case 0x96: {
-          let n: number;
-          if (op === 0x43) {
-            need(1, at);
-            n = buf[pos++]!;
-          } else if (op === 0x42) {
-            need(4, at);
-            n = u32();
-          } else {
-            need(8, at);
-            n = u64(at);
-          }
+          const n = lengthArg(op === 0x43 ? 1 : op === 0x42 ? 4 : 8, at);
           need(n, at);
           push({ t: "bytes", v: buf.subarray(pos, pos + n) }, at);
           pos += n;
