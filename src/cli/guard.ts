@@ -2,11 +2,11 @@
  * `warden guard scan | eval`: run the guard pipelines over a text, a file or a JSONL batch, and evaluate the input
  * pipeline on labelled JSONL (precision, recall, F1, false-positive rate per kind, latency percentiles).
  */
-import { createReadStream, readFileSync } from "node:fs";
+import { createReadStream, existsSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
-import { parse as parseYaml } from "yaml";
-import { type GuardConfig, guardSection } from "../core/config/sections/guard.ts";
+import { loadConfig } from "../core/config/load.ts";
+import type { GuardConfig } from "../core/config/sections/guard.ts";
 import { WardenError } from "../core/errors.ts";
 import {
   buildPipeline,
@@ -16,6 +16,7 @@ import {
   type PipelineResult,
   readLabelledJsonl,
 } from "../guard/index.ts";
+import { workspacePaths } from "../workspace/index.ts";
 import { addJsonOption, output, usageError } from "./shared.ts";
 
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -30,33 +31,15 @@ interface ScanOpts {
   json?: boolean;
 }
 
-/** The `guard` section of a warden.yaml (absent file or section: defaults). */
+/**
+ * The `guard` section of the configuration, loaded and validated like every command's (whole file, file:line:column
+ * errors, `WARDEN_GUARD_*` overrides). `--config` must exist; the default file (WARDEN_CONFIG or ./warden.yaml) may not.
+ */
 function guardConfig(path: string | undefined): GuardConfig {
-  const file = path ?? process.env.WARDEN_CONFIG ?? "warden.yaml";
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT" && path === undefined) return guardSection.parse(undefined);
-    throw new WardenError("E_CONFIG_NOT_FOUND", `${file}: cannot read: ${(e as Error).message}`, { cause: e });
+  if (path !== undefined && !existsSync(path)) {
+    throw new WardenError("E_CONFIG_NOT_FOUND", `${path}: no such configuration file`);
   }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text, { maxAliasCount: 100 });
-  } catch (e) {
-    throw new WardenError("E_CONFIG_INVALID", `${file}: invalid YAML: ${(e as Error).message}`, { cause: e });
-  }
-  const section = raw && typeof raw === "object" ? (raw as Record<string, unknown>).guard : undefined;
-  const parsed = guardSection.safeParse(section);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = ["guard", ...(issue?.path ?? [])].join(".");
-    throw new WardenError(
-      "E_CONFIG_INVALID",
-      `${file}: ${where}: ${issue?.message ?? "invalid"}; see warden config schema`,
-    );
-  }
-  return parsed.data;
+  return loadConfig(path ?? workspacePaths().config).config.guard;
 }
 
 function readText(file: string): string {

@@ -90,6 +90,20 @@ test("guard scan --direction output reads the config's guard section", async () 
   await assert.rejects(run(["guard", "scan", "--config", cfg, "--text", "x"]), /guard\.output\.refusal\.policy/);
 });
 
+test("guard scan honours WARDEN_GUARD_* overrides and refuses a missing --config", async () => {
+  const refusal = ["guard", "scan", "--direction", "output", "--text", "I'm sorry, but I can't help with that."];
+  const cfg = join(dir, "plain.yaml");
+  writeFileSync(cfg, "guard: {}\n");
+  assert.equal((await run([...refusal, "--config", cfg])).exitCode, undefined);
+  process.env.WARDEN_GUARD_OUTPUT_REFUSAL_POLICY = "block";
+  try {
+    assert.equal((await run([...refusal, "--config", cfg])).exitCode, 1);
+  } finally {
+    delete process.env.WARDEN_GUARD_OUTPUT_REFUSAL_POLICY;
+  }
+  await assert.rejects(run([...refusal, "--config", join(dir, "absent.yaml")]), /no such configuration file/);
+});
+
 test("guard scan: usage errors", async () => {
   await assert.rejects(run(["guard", "scan"]), /exactly one of/);
   await assert.rejects(run(["guard", "scan", "--text", "a", "--direction", "sideways"]), /--direction/);
