@@ -4,11 +4,22 @@
  * near-duplicate rows — at 1%, 3% and 5%, runs `detectPoisoning`, and prints precision and recall per attack, for the
  * detector aimed at that attack and for "any detector", next to the precision of random flagging (the poison rate).
  *
- * Run: node --import tsx bench/poison.ts
+ * Three modes: `none` analyses the poisoned file alone; `reference` checks it against the clean file as the trusted
+ * earlier version (every changed row is poison); `update` checks it against a trusted version holding a random 70% of
+ * the clean rows, so that the update also brings 30% legitimate new rows the detectors must tell from the poison.
+ *
+ * Run: node --import tsx bench/poison.ts [none|reference|update ...]   (default: all modes)
  */
 import { existsSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { type DetectorName, detectPoisoning, readCsv, readJsonl, seededRandom } from "../src/data/index.ts";
+import {
+  type DetectorName,
+  detectPoisoning,
+  type PoisonInput,
+  readCsv,
+  readJsonl,
+  seededRandom,
+} from "../src/data/index.ts";
 
 const shared = new URL("../../shared/datasets/", import.meta.url).pathname;
 const textFile = `${shared}prompt-attacks/dev.jsonl`;
@@ -159,15 +170,27 @@ function score(flagged: Set<number>, bad: boolean[]): { precision: number; recal
   };
 }
 
-function run(ds: Dataset, rows: Row[]) {
-  return detectPoisoning(
-    ds.text
-      ? { labels: rows.map((r) => r.label), texts: rows.map((r) => r.cells[ds.text!]) }
-      : {
-          labels: rows.map((r) => r.label),
-          features: Object.fromEntries(Object.keys(rows[0]!.cells).map((c) => [c, rows.map((r) => r.cells[c])])),
-        },
-  );
+function input(ds: Dataset, rows: Row[]): PoisonInput {
+  return ds.text
+    ? { labels: rows.map((r) => r.label), texts: rows.map((r) => r.cells[ds.text!]) }
+    : {
+        labels: rows.map((r) => r.label),
+        features: Object.fromEntries(Object.keys(rows[0]!.cells).map((c) => [c, rows.map((r) => r.cells[c])])),
+      };
+}
+
+function run(ds: Dataset, rows: Row[], reference?: Row[]) {
+  return detectPoisoning(input(ds, rows), reference ? { reference: input(ds, reference) } : {});
+}
+
+type Mode = "none" | "reference" | "update";
+const MODES: Mode[] = ["none", "reference", "update"];
+/** The trusted version each mode compares with (undefined: no reference). */
+function referenceRows(ds: Dataset, mode: Mode): Row[] | undefined {
+  if (mode === "none") return undefined;
+  if (mode === "reference") return ds.rows;
+  const rng = seededRandom(7);
+  return shuffle([...ds.rows], rng).slice(0, Math.round(0.7 * ds.rows.length));
 }
 
 /** The data set with every natural duplicate group reduced to its first row. */
@@ -178,40 +201,51 @@ function dedup(ds: Dataset): Dataset {
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
+const modes = process.argv.length > 2 ? (process.argv.slice(2) as Mode[]) : MODES;
+if (!modes.every((m) => MODES.includes(m))) {
+  process.stderr.write(`modes are ${MODES.join(", ")}\n`);
+  process.exit(2);
+}
 const datasets = await load();
 const results: unknown[] = [];
-for (const base of datasets) {
-  const deduped = dedup(base);
-  for (const attack of Object.keys(TARGET) as Attack[]) {
-    const ds = attack === "duplicate-dedup-base" ? deduped : base;
-    for (const rate of [0.01, 0.03, 0.05]) {
-      const { rows, bad } = poison(ds, attack, rate, 42);
-      const t0 = performance.now();
-      const report = run(ds, rows);
-      const seconds = (performance.now() - t0) / 1000;
-      const target = new Set(
-        report.findings.filter((f) => f.reasons.some((r) => TARGET[attack].includes(r.detector))).map((f) => f.row),
-      );
-      const any = new Set(report.findings.map((f) => f.row));
-      const t = score(target, bad);
-      const a = score(any, bad);
-      results.push({
-        dataset: ds.name,
-        attack,
-        rate,
-        rows: rows.length,
-        poisoned: bad.filter(Boolean).length,
-        detector: TARGET[attack].join("+"),
-        precision: round(t.precision),
-        recall: round(t.recall),
-        flagged: t.flagged,
-        anyDetector: { precision: round(a.precision), recall: round(a.recall), flagged: a.flagged },
-        randomPrecision: round(bad.filter(Boolean).length / rows.length),
-        seconds: round(seconds),
-      });
-      process.stderr.write(
-        `${ds.name} ${attack} ${rate}: P=${round(t.precision)} R=${round(t.recall)} (${round(seconds)} s)\n`,
-      );
+for (const mode of modes) {
+  for (const base of datasets) {
+    const deduped = dedup(base);
+    for (const attack of Object.keys(TARGET) as Attack[]) {
+      // With a reference, the data set's own duplicates are trusted: the de-duplicated variant adds nothing.
+      if (mode !== "none" && attack === "duplicate-dedup-base") continue;
+      const ds = attack === "duplicate-dedup-base" ? deduped : base;
+      const reference = referenceRows(ds, mode);
+      for (const rate of [0.01, 0.03, 0.05]) {
+        const { rows, bad } = poison(ds, attack, rate, 42);
+        const t0 = performance.now();
+        const report = run(ds, rows, reference);
+        const seconds = (performance.now() - t0) / 1000;
+        const target = new Set(
+          report.findings.filter((f) => f.reasons.some((r) => TARGET[attack].includes(r.detector))).map((f) => f.row),
+        );
+        const any = new Set(report.findings.map((f) => f.row));
+        const t = score(target, bad);
+        const a = score(any, bad);
+        results.push({
+          dataset: ds.name,
+          mode,
+          attack,
+          rate,
+          rows: rows.length,
+          poisoned: bad.filter(Boolean).length,
+          detector: TARGET[attack].join("+"),
+          precision: round(t.precision),
+          recall: round(t.recall),
+          flagged: t.flagged,
+          anyDetector: { precision: round(a.precision), recall: round(a.recall), flagged: a.flagged },
+          randomPrecision: round(bad.filter(Boolean).length / rows.length),
+          seconds: round(seconds),
+        });
+        process.stderr.write(
+          `${mode} ${ds.name} ${attack} ${rate}: P=${round(t.precision)} R=${round(t.recall)} (${round(seconds)} s)\n`,
+        );
+      }
     }
   }
 }

@@ -1,11 +1,14 @@
 /**
  * `warden data dp query|budget`, `warden data check` and `warden data poison`: differential-privacy queries against a
  * per-dataset privacy budget kept in the store (each query recorded in the ledger as `data.dp_query`), schema and
- * drift validation, and training-data poisoning detection.
+ * drift validation, and training-data poisoning detection (recorded as `data.check` and `data.poison` when run in a
+ * workspace). A reference version is a file, or a registered dataset `NAME@VERSION` of one file, verified first.
  */
+import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import type { Command } from "commander";
 import type { DpConfig } from "../core/config/sections/dp.ts";
+import { sha256File } from "../core/crypto/index.ts";
 import { WardenError } from "../core/errors.ts";
 import {
   type BudgetState,
@@ -16,10 +19,14 @@ import {
   type DpResult,
   describeCost,
   detectPoisoning,
+  enforceAccess,
   getBudget,
+  getDataset,
   listBudgets,
   loadSchema,
+  type PoisonInput,
   type PoisonReport,
+  parseDatasetRef,
   parseQuery,
   planQuery,
   readRecords,
@@ -27,8 +34,10 @@ import {
   runQueryOnFile,
   setBudget,
   spendBudget,
+  verifyDataset,
 } from "../data/index.ts";
-import type { Workspace } from "../workspace/index.ts";
+import { type Workspace, workspacePaths } from "../workspace/index.ts";
+import { dataContext } from "./data.ts";
 import { addJsonOption, output, usageError, withWorkspace } from "./shared.ts";
 
 const MAX_POISON_ROWS = 200_000;
@@ -52,6 +61,77 @@ function parseList(value: string, name: string): string[] {
   const items = value.split(",").map((s) => s.trim());
   if (items.some((s) => s === "")) throw usageError(`${name} must be a comma-separated list without empty items`);
   return items;
+}
+
+/**
+ * Runs `fn` in the workspace when there is one (so that its decision is recorded in the ledger), otherwise without;
+ * says so on stderr in the human output.
+ */
+async function inWorkspaceIfAny<T>(
+  json: boolean | undefined,
+  fn: (ws: Workspace | undefined) => Promise<T>,
+): Promise<T> {
+  if (existsSync(workspacePaths().home)) return withWorkspace(fn);
+  if (!json)
+    process.stderr.write("note: no workspace (run `warden init`); this result is not recorded in the ledger\n");
+  return fn(undefined);
+}
+
+/** True when `ref` names a registered dataset version rather than a file. */
+function isDatasetRef(ref: string): boolean {
+  if (existsSync(ref) || !ref.includes("@")) return false;
+  try {
+    parseDatasetRef(ref);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The file of a reference: a path as given, or the registered location of a one-file dataset `NAME@VERSION`, after
+ * the read-access check and a verification of its signature and contents (a changed file is not a trusted reference).
+ */
+async function referenceFile(ws: Workspace | undefined, ref: string): Promise<string> {
+  if (!isDatasetRef(ref)) return ref;
+  if (!ws)
+    throw usageError(`--reference ${ref} names a registered dataset, which needs a workspace (run \`warden init\`)`);
+  const ctx = dataContext(ws);
+  const ds = await getDataset(ctx, ref);
+  await enforceAccess(ctx, "read", ds.id, ds.classification);
+  if (ds.manifest.files.length !== 1 || ds.manifest.files[0]!.path !== ".") {
+    throw usageError(`--reference ${ref}: the dataset holds ${ds.manifest.files.length} files; give the file instead`);
+  }
+  const v = await verifyDataset(ctx, ds.id);
+  if (!v.ok) {
+    throw new WardenError(
+      "E_DATA_VERIFY_FAILED",
+      `--reference ${ref}: ${v.path} no longer matches its signed manifest (\`warden data verify ${ds.id}\` names the changes)`,
+    );
+  }
+  return v.path;
+}
+
+/** Appends a validation decision to the ledger when in a workspace; returns its index (null without a workspace). */
+async function recordDecision(
+  ws: Workspace | undefined,
+  type: "data.check" | "data.poison",
+  file: string,
+  sha256: string,
+  data: Record<string, unknown>,
+): Promise<number | null> {
+  if (!ws) return null;
+  const entry = await ws.ledger.append({
+    type,
+    subject: basename(file),
+    actor: ws.actor,
+    data: { file: basename(file), sha256, ...data },
+  });
+  return entry.index;
+}
+
+function ledgerNote(index: number | null): string {
+  return index === null ? "" : ` (ledger #${index})`;
 }
 
 function dpConfig(ws: Workspace): DpConfig {
@@ -187,39 +267,53 @@ async function check(
   opts: { schema: string; reference?: string; format?: string; json?: boolean },
 ): Promise<void> {
   const schema = await loadSchema(opts.schema);
-  const report = await checkData(
-    readRecords(file, opts.format),
-    schema,
-    file,
-    opts.reference === undefined
-      ? undefined
-      : { rows: readRecords(opts.reference, opts.format), label: opts.reference },
-  );
-  output(opts, report, () => {
-    const lines = [
-      `${file}: ${report.rows} rows, ${report.ok ? "no violations" : `${report.violations.length} violations listed`}`,
-    ];
-    for (const v of report.violations) {
-      lines.push(
-        `  ${v.rule}${v.column ? ` [${v.column}]` : ""}${v.row === undefined ? "" : ` line ${v.row}`}: ${v.detail}`,
-      );
-    }
-    const counts = Object.entries(report.violationCounts).filter(([, n]) => n > schema.maxViolationsPerRule);
-    for (const [key, n] of counts) lines.push(`  (${key}: ${n} in all)`);
-    for (const d of report.drift) {
-      lines.push(
-        `  drift ${d.column}: ${d.test} ${fmt(d.statistic)} p=${d.pValue.toExponential(2)} PSI ${fmt(d.psi)}${d.drifted ? "  DRIFTED" : ""}`,
-      );
-    }
-    return lines.join("\n");
+  await inWorkspaceIfAny(opts.json, async (ws) => {
+    const reference = opts.reference === undefined ? undefined : await referenceFile(ws, opts.reference);
+    const sha256 = await sha256File(file);
+    const report = await checkData(
+      readRecords(file, opts.format),
+      schema,
+      file,
+      reference === undefined ? undefined : { rows: readRecords(reference, opts.format), label: opts.reference! },
+    );
+    const ledgerIndex = await recordDecision(ws, "data.check", file, sha256, {
+      verdict: report.ok ? "pass" : "fail",
+      rows: report.rows,
+      violations: Object.values(report.violationCounts).reduce((a, b) => a + b, 0),
+      violationCounts: report.violationCounts,
+      drifted: report.drift.filter((d) => d.drifted).map((d) => d.column),
+      schema: { file: basename(opts.schema), sha256: await sha256File(opts.schema) },
+      ...(reference === undefined
+        ? {}
+        : { reference: { ref: opts.reference, file: basename(reference), sha256: await sha256File(reference) } }),
+    });
+    output(opts, { ...report, ledgerIndex }, () => {
+      const lines = [
+        `${file}: ${report.rows} rows, ${report.ok ? "no violations" : `${report.violations.length} violations listed`}${ledgerNote(ledgerIndex)}`,
+      ];
+      for (const v of report.violations) {
+        lines.push(
+          `  ${v.rule}${v.column ? ` [${v.column}]` : ""}${v.row === undefined ? "" : ` line ${v.row}`}: ${v.detail}`,
+        );
+      }
+      const counts = Object.entries(report.violationCounts).filter(([, n]) => n > schema.maxViolationsPerRule);
+      for (const [key, n] of counts) lines.push(`  (${key}: ${n} in all)`);
+      for (const d of report.drift) {
+        lines.push(
+          `  drift ${d.column}: ${d.test} ${fmt(d.statistic)} p=${d.pValue.toExponential(2)} PSI ${fmt(d.psi)}${d.drifted ? "  DRIFTED" : ""}`,
+        );
+      }
+      return lines.join("\n");
+    });
+    if (!report.ok) process.exitCode = 1;
   });
-  if (!report.ok) process.exitCode = 1;
 }
 
 interface PoisonOpts {
   label: string;
   text?: string;
   features?: string;
+  reference?: string;
   format?: string;
   k?: string;
   top?: string;
@@ -227,14 +321,13 @@ interface PoisonOpts {
   json?: boolean;
 }
 
-async function poison(file: string, opts: PoisonOpts): Promise<void> {
-  if ((opts.text === undefined) === (opts.features === undefined))
-    throw usageError("give --text COL or --features COLS (one of them)");
-  const featureCols = opts.features === undefined ? [] : parseList(opts.features, "--features");
-  const maxRows = opts.maxRows === undefined ? MAX_POISON_ROWS : parseNumber(opts.maxRows, "--max-rows");
-  const k = opts.k === undefined ? 10 : parseNumber(opts.k, "--k");
-  if (!(Number.isInteger(k) && k >= 1 && k <= 100)) throw usageError("--k must be an integer from 1 to 100");
-  const top = opts.top === undefined ? 50 : parseNumber(opts.top, "--top");
+/** Reads the label and text or feature columns of a labelled file (at most `maxRows` rows). */
+async function readLabelled(
+  file: string,
+  opts: PoisonOpts,
+  featureCols: readonly string[],
+  maxRows: number,
+): Promise<PoisonInput> {
   const wanted = [opts.label, ...(opts.text === undefined ? featureCols : [opts.text])];
   const labels: unknown[] = [];
   const lines: number[] = [];
@@ -265,38 +358,85 @@ async function poison(file: string, opts: PoisonOpts): Promise<void> {
     lines.push(line);
     for (const [c, list] of columns) if (c !== opts.label) list.push(record[c]);
   }
-  const report: PoisonReport = detectPoisoning(
-    opts.text === undefined
-      ? { labels, lines, features: Object.fromEntries(featureCols.map((c) => [c, columns.get(c)!])) }
-      : { labels, lines, texts: columns.get(opts.text)! },
-    { k },
-  );
-  output(opts, report, () => {
-    const out = [
-      `${file}: ${report.rows} rows (${report.labels.map((l) => `${l.label}: ${l.count}`).join(", ")}), ${report.flagged} suspicious`,
-      `by detector: ${
-        Object.entries(report.byDetector)
-          .map(([d, n]) => `${d} ${n}`)
-          .join(", ") || "none"
-      }`,
-    ];
-    for (const t of report.triggers.slice(0, 10)) {
-      out.push(
-        `trigger ${t.tokens
-          .slice(0, 3)
-          .map((s) => JSON.stringify(s))
-          .join(" ")} -> "${t.label}" in ${t.rows.length} rows (−log10 p = ${t.significance.toFixed(1)})`,
-      );
-    }
-    for (const f of report.findings.slice(0, top)) {
-      out.push(
-        `line ${f.line} [${f.label}] score ${f.score.toFixed(2)}: ${f.reasons.map((r) => `${r.detector}: ${r.detail}`).join("; ")}`,
-      );
-    }
-    if (report.findings.length > top) out.push(`... ${report.findings.length - top} more (use --json or --top)`);
-    return out.join("\n");
+  return opts.text === undefined
+    ? { labels, lines, features: Object.fromEntries(featureCols.map((c) => [c, columns.get(c)!])) }
+    : { labels, lines, texts: columns.get(opts.text)! };
+}
+
+function poisonText(file: string, report: PoisonReport, top: number, ledgerIndex: number | null): string {
+  const ref = report.reference;
+  const out = [
+    `${file}: ${report.rows} rows (${report.labels.map((l) => `${l.label}: ${l.count}`).join(", ")}), ${report.flagged} suspicious${
+      ref ? ` among ${ref.newRows} rows new relative to the reference (${ref.rows} rows)` : ""
+    }${ledgerNote(ledgerIndex)}`,
+    `by detector: ${
+      Object.entries(report.byDetector)
+        .map(([d, n]) => `${d} ${n}`)
+        .join(", ") || "none"
+    }`,
+  ];
+  for (const t of report.triggers.slice(0, 10)) {
+    out.push(
+      `trigger ${t.tokens
+        .slice(0, 3)
+        .map((s) => JSON.stringify(s))
+        .join(" ")} -> "${t.label}" in ${t.rows.length} rows (−log10 p = ${t.significance.toFixed(1)})`,
+    );
+  }
+  if (report.similarGroups.length > 0) {
+    const rows = report.similarGroups.reduce((a, g) => a + g.rows.length, 0);
+    out.push(
+      `${report.similarGroups.length} groups of similar rows (${rows} rows sharing most of their content, not near-identical; not flagged, listed with --json)`,
+    );
+  }
+  for (const f of report.findings.slice(0, top)) {
+    out.push(
+      `line ${f.line} [${f.label}] score ${f.score.toFixed(2)}: ${f.reasons.map((r) => `${r.detector}: ${r.detail}`).join("; ")}`,
+    );
+  }
+  if (report.findings.length > top) out.push(`... ${report.findings.length - top} more (use --json or --top)`);
+  return out.join("\n");
+}
+
+async function poison(file: string, opts: PoisonOpts): Promise<void> {
+  if ((opts.text === undefined) === (opts.features === undefined))
+    throw usageError("give --text COL or --features COLS (one of them)");
+  const featureCols = opts.features === undefined ? [] : parseList(opts.features, "--features");
+  const maxRows = opts.maxRows === undefined ? MAX_POISON_ROWS : parseNumber(opts.maxRows, "--max-rows");
+  const k = opts.k === undefined ? 10 : parseNumber(opts.k, "--k");
+  if (!(Number.isInteger(k) && k >= 1 && k <= 100)) throw usageError("--k must be an integer from 1 to 100");
+  const top = opts.top === undefined ? 50 : parseNumber(opts.top, "--top");
+  await inWorkspaceIfAny(opts.json, async (ws) => {
+    const referencePath = opts.reference === undefined ? undefined : await referenceFile(ws, opts.reference);
+    const sha256 = await sha256File(file);
+    const input = await readLabelled(file, opts, featureCols, maxRows);
+    const reference =
+      referencePath === undefined ? undefined : await readLabelled(referencePath, opts, featureCols, maxRows);
+    const report = detectPoisoning(input, { k, ...(reference ? { reference } : {}) });
+    const ledgerIndex = await recordDecision(ws, "data.poison", file, sha256, {
+      verdict: report.flagged > 0 ? "suspicious" : "clean",
+      mode: report.mode,
+      label: opts.label,
+      rows: report.rows,
+      flagged: report.flagged,
+      byDetector: report.byDetector,
+      triggers: report.triggers.length,
+      duplicateGroups: report.duplicateGroups.length,
+      similarGroups: report.similarGroups.length,
+      ...(referencePath === undefined
+        ? {}
+        : {
+            reference: {
+              ref: opts.reference,
+              file: basename(referencePath),
+              sha256: await sha256File(referencePath),
+              newRows: report.reference!.newRows,
+            },
+          }),
+    });
+    output(opts, { ...report, ledgerIndex }, () => poisonText(file, report, top, ledgerIndex));
+    if (report.flagged > 0) process.exitCode = 1;
   });
-  if (report.flagged > 0) process.exitCode = 1;
 }
 
 /** Adds `dp query`, `dp budget`, `check` and `poison` under `warden data`. */
@@ -335,7 +475,10 @@ export function registerDataAnalyticsCommands(dataCmd: Command): void {
         "--schema <schema.yaml>",
         "validation schema: columns with type, min, max, enum, pattern, unique, maxNullRate",
       )
-      .option("--reference <file>", "reference version of the data to compare distributions with")
+      .option(
+        "--reference <ref>",
+        "reference version to compare distributions with (a file, or a registered one-file dataset NAME@VERSION)",
+      )
       .option("--format <format>", "csv, tsv or jsonl (default: from the file extension)"),
   ).action(check);
   addJsonOption(
@@ -349,6 +492,10 @@ export function registerDataAnalyticsCommands(dataCmd: Command): void {
       .option(
         "--features <cols>",
         "comma-separated feature columns: numeric, categorical or embedding arrays (feature mode)",
+      )
+      .option(
+        "--reference <ref>",
+        "trusted earlier version (a file, or a registered one-file dataset NAME@VERSION): report only what is new",
       )
       .option("--k <n>", "nearest neighbours for label-noise detection", "10")
       .option("--top <n>", "suspicious rows listed in the human output", "50")

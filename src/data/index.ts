@@ -32,7 +32,7 @@ export * from "./pii/types.ts";
 // Poisoning detection (issue 4, part 5)
 export type { PoisonFinding, PoisonInput, PoisonOptions, PoisonReport } from "./poison/detect.ts";
 export { detectPoisoning } from "./poison/detect.ts";
-export type { DuplicateGroup } from "./poison/duplicates.ts";
+export type { DuplicateGroup, SimilarGroup } from "./poison/duplicates.ts";
 export type { Trigger } from "./poison/triggers.ts";
 export type { DetectorName, Reason } from "./poison/types.ts";
 export * from "./provenance/index.ts";

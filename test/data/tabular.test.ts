@@ -11,6 +11,7 @@ import {
   type CsvOptions,
   formatCsvRow,
   readCsv,
+  readCsvColumns,
   readJsonl,
   readTextChunks,
   writeFileAtomic,
@@ -141,6 +142,47 @@ test("CSV: arbitrary bytes either parse or fail with E_DATA_PARSE, never anythin
     }),
     { numRuns: 300 },
   );
+});
+
+test("CSV columns: the projection of any selection equals readCsv's fields, whatever the chunking (fast-check)", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.array(cellArb, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 6 }),
+      fc.array(fc.constantFrom("h0", "h1", "h2"), { maxLength: 4 }),
+      fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 5 }),
+      fc.boolean(),
+      async (table, select, sizes, header) => {
+        fc.pre(table.every((r) => !(r.length === 1 && r[0] === "")));
+        const text = [...(header ? [["h0", "h1", "h2"]] : []), ...table].map((r) => formatCsvRow(r)).join("");
+        const names = header ? select : select.map((s) => `col${Number(s.slice(1)) + 1}`);
+        const expected = (await csv(text, { header }, sizes)).map((r) => ({
+          line: r.line,
+          values: names.map((c) => r.record[c]!),
+        }));
+        const got: { line: number; values: string[] }[] = [];
+        const stream = streamOf(Buffer.from(text), sizes);
+        for await (const b of readCsvColumns(stream, names, { header, fileName: "t.csv" })) {
+          assert.equal(b.columns.length, names.length);
+          for (let i = 0; i < b.size; i++) got.push({ line: b.lines[i]!, values: b.columns.map((c) => c[i]!) });
+        }
+        assert.deepEqual(got, expected);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test("CSV columns: an unknown column is E_USAGE; errors in unselected columns still name line and column", async () => {
+  const read = async (text: string, select: string[]) => {
+    for await (const _ of readCsvColumns(streamOf(Buffer.from(text)), select, { fileName: "t.csv" })) void _;
+  };
+  await assert.rejects(
+    read("a,b\n1,2\n", ["zzz"]),
+    (e) => isWardenError(e, "E_USAGE") && /column "zzz" not found/.test(e.message),
+  );
+  await assert.rejects(read("a,b\n1,2\n3,4,5\n", ["a"]), /t\.csv:3:3: record has 3 fields, expected 2/);
+  await assert.rejects(read('a,b\n1,x"y\n', ["a"]), /t\.csv:2:2: quote inside an unquoted field in column 2 \("b"\)/);
+  await assert.rejects(read(`a,b\n1,${"x".repeat(2 << 20)}\n`, ["a"]), /t\.csv:2:2: field larger than 1048576 bytes/);
 });
 
 test("JSONL: objects per line, CRLF and blank lines; errors with line and column", async () => {

@@ -1,10 +1,13 @@
 /**
  * Exact and near-duplicate injection. Exact duplicates share the SHA-256 of their normalised content (label excluded);
- * near-duplicates are found with MinHash signatures (Broder, "On the resemblance and containment of documents", 1997)
+ * similar rows are found with MinHash signatures (Broder, "On the resemblance and containment of documents", 1997)
  * and banded locality-sensitive hashing (Leskovec, Rajaraman & Ullman, Mining of Massive Datasets, ch. 3): 128 hashes
- * in 16 bands of 8 rows, candidates confirmed when the estimated Jaccard similarity reaches the threshold (0.8 for
- * text shingles; callers pass 0.9 for tables, whose rows have only one shingle per column). Every member of a
- * group of m rows scores 1 − 1/m: larger groups (amplified injections) rank higher than a natural pair.
+ * in 16 bands of 8 rows; every pair sharing a bucket is a candidate, kept when the estimated Jaccard similarity of the
+ * shingle sets reaches 0.8. Kept pairs are graded by the caller's `nearCopy` test: near-identical copies (what an
+ * injection amplifying a row produces) form the flagged duplicate groups, where every member of a group of m rows
+ * scores 1 − 1/m (larger groups rank higher than a natural pair); the other pairs (rows sharing a template but
+ * differing by more, such as one document with different inserted sentences) form "similar" groups that are reported
+ * but not flagged.
  */
 import { fnv1a } from "./features.ts";
 import type { RowReason } from "./types.ts";
@@ -76,17 +79,46 @@ export interface DuplicateGroup {
   labels: string[];
 }
 
-/** Groups exact and near-duplicate rows and gives every member a reason. */
+/** Rows that share most of their content without being near-identical copies (reported, not flagged). */
+export interface SimilarGroup {
+  rows: number[];
+  /** Smallest and largest estimated Jaccard similarity over the group's linked pairs. */
+  jaccard: [number, number];
+  labels: string[];
+}
+
+/** Candidate pairs are kept from this estimated Jaccard similarity on. */
+const MIN_SIMILAR_JACCARD = 0.8;
+/** At most this many rows of one LSH bucket are compared with each new row (bounds the work on huge templates). */
+const MAX_BUCKET_COMPARISONS = 64;
+
+function components(uf: UnionFind, n: number, keep: (i: number) => boolean): number[][] {
+  const members = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    if (!keep(i)) continue;
+    const r = uf.find(i);
+    const list = members.get(r);
+    if (list) list.push(i);
+    else members.set(r, [i]);
+  }
+  return [...members.values()].filter((rows) => rows.length > 1);
+}
+
+/**
+ * Groups exact and near-identical rows and gives every member a reason; pairs that are similar but fail `nearCopy`
+ * (default: estimated Jaccard ≥ 0.9) are returned as similar groups without reasons.
+ */
 export function detectDuplicates(
   digests: readonly string[],
   shingles: readonly string[][],
   labels: readonly string[],
   refer: (row: number) => string = (row) => `row ${row}`,
-  minJaccard = 0.8,
-): { groups: DuplicateGroup[]; reasons: RowReason[] } {
+  nearCopy: (a: number, b: number, jaccard: number) => boolean = (_a, _b, j) => j >= 0.9,
+): { groups: DuplicateGroup[]; similar: SimilarGroup[]; reasons: RowReason[] } {
   const n = digests.length;
   const uf = new UnionFind(n);
   const exactUf = new UnionFind(n);
+  const similarUf = new UnionFind(n);
   const firstByDigest = new Map<string, number>();
   digests.forEach((d, i) => {
     const f = firstByDigest.get(d);
@@ -97,26 +129,43 @@ export function detectDuplicates(
     }
   });
   const sigs = shingles.map(minHash);
+  const seen = new Set<number>();
+  const similarRange = new Map<number, [number, number]>();
+  const similarPairs: [number, number, number][] = [];
   for (let b = 0; b < BANDS; b++) {
-    const buckets = new Map<string, number>();
+    const buckets = new Map<string, number[]>();
     for (let i = 0; i < n; i++) {
       const key = Array.from(sigs[i]!.subarray(b * ROWS_PER_BAND, (b + 1) * ROWS_PER_BAND)).join(",");
-      const rep = buckets.get(key);
-      if (rep === undefined) buckets.set(key, i);
-      else if (uf.find(rep) !== uf.find(i) && estimatedJaccard(sigs[rep]!, sigs[i]!) >= minJaccard) uf.union(rep, i);
+      const bucket = buckets.get(key);
+      if (bucket === undefined) {
+        buckets.set(key, [i]);
+        continue;
+      }
+      for (const j of bucket.slice(0, MAX_BUCKET_COMPARISONS)) {
+        if (exactUf.find(i) === exactUf.find(j)) continue;
+        const pair = j * n + i;
+        if (seen.has(pair)) continue;
+        seen.add(pair);
+        const jac = estimatedJaccard(sigs[j]!, sigs[i]!);
+        if (jac < MIN_SIMILAR_JACCARD) continue;
+        if (nearCopy(j, i, jac)) uf.union(j, i);
+        else similarPairs.push([j, i, jac]);
+      }
+      bucket.push(i);
     }
   }
-  const members = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    const r = uf.find(i);
-    const list = members.get(r);
-    if (list) list.push(i);
-    else members.set(r, [i]);
+  // Similar groups link rows that are not already in one duplicate group.
+  for (const [a, c, jac] of similarPairs) {
+    if (uf.find(a) === uf.find(c)) continue;
+    similarUf.union(a, c);
+    for (const r of [a, c]) {
+      const range = similarRange.get(r) ?? [jac, jac];
+      similarRange.set(r, [Math.min(range[0], jac), Math.max(range[1], jac)]);
+    }
   }
   const groups: DuplicateGroup[] = [];
   const reasons: RowReason[] = [];
-  for (const rows of members.values()) {
-    if (rows.length < 2) continue;
+  for (const rows of components(uf, n, () => true)) {
     const exact = rows.every((i) => exactUf.find(i) === exactUf.find(rows[0]!));
     const distinct = [...new Set(rows.map((i) => labels[i]!))];
     groups.push({ rows, exact, labels: distinct });
@@ -137,5 +186,15 @@ export function detectDuplicates(
       });
     }
   }
-  return { groups, reasons };
+  const similar = components(similarUf, n, (i) => similarRange.has(i)).map((rows) => {
+    let lo = 1;
+    let hi = 0;
+    for (const r of rows) {
+      const [a, c] = similarRange.get(r)!;
+      lo = Math.min(lo, a);
+      hi = Math.max(hi, c);
+    }
+    return { rows, jaccard: [lo, hi] as [number, number], labels: [...new Set(rows.map((i) => labels[i]!))] };
+  });
+  return { groups, similar, reasons };
 }

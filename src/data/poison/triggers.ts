@@ -8,7 +8,8 @@
  * Bernoulli(q_i) trials, at a family-wise level of 0.05 over the candidates tested (Bonferroni). A natural
  * label-bearing word fails the test because the rest of its rows' content predicts the same label; a planted trigger
  * (Chen et al., "Targeted Backdoor Attacks on Deep Learning Systems Using Data Poisoning", 2017) passes it because
- * the content says otherwise.
+ * the content says otherwise. With a `known` test (reference mode), a trigger whose tokens together already predict the
+ * same label in trusted data is not reported: the association is not new.
  */
 import { lnGamma } from "../validate/stats.ts";
 import { type FeatureSet, fnv1a } from "./features.ts";
@@ -165,6 +166,7 @@ export function detectTriggers(
   labels: readonly number[],
   labelNames: readonly string[],
   options: Partial<TriggerOptions> = {},
+  known?: (tokens: readonly string[], label: string) => boolean,
 ): { triggers: Trigger[]; reasons: RowReason[] } {
   const o = { ...DEFAULT_TRIGGER_OPTIONS, ...options };
   const n = labels.length;
@@ -242,7 +244,9 @@ export function detectTriggers(
       });
     }
   }
-  const triggers = [...found.values()].sort((a, b) => b.significance - a.significance);
+  const triggers = [...found.values()]
+    .filter((t) => !known?.(t.tokens, t.label))
+    .sort((a, b) => b.significance - a.significance);
   const reasons: RowReason[] = [];
   for (const t of triggers) {
     const shown = t.tokens
