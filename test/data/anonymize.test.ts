@@ -189,6 +189,41 @@ test("JSONL and text anonymisation; deanonymize restores JSON-escaped values", a
   }
 });
 
+test("JSONL keys are cell context and operator columns; TSV round trip counts records", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "warden-anon-"));
+  try {
+    const input = join(dir, "in.jsonl");
+    const rec = { name: "Bob Jones", age: 34, tags: ["a@b.co", 7], none: null };
+    await writeFile(input, `${JSON.stringify(rec)}\n${JSON.stringify(rec)}\n`);
+    const report = await anonymizeFile(input, join(dir, "out.jsonl"), {
+      format: "jsonl",
+      operators: {},
+      columns: { age: { type: "generalize", kind: "age" } },
+    });
+    assert.equal(report.records, 2);
+    assert.deepEqual(report.columns, { age: 2 });
+    assert.deepEqual(report.replaced, { PERSON: 2, EMAIL_ADDRESS: 2 });
+    const lines = (await readFile(join(dir, "out.jsonl"), "utf8")).trim().split("\n");
+    assert.deepEqual(JSON.parse(lines[0]!), {
+      name: "<PERSON>",
+      age: "30-39",
+      tags: ["<EMAIL_ADDRESS>", 7],
+      none: null,
+    });
+
+    const tsv = join(dir, "in.tsv");
+    await writeFile(tsv, "id\temail\r\n1\tann@example.com\r\n2\tbo@example.org\r\n"); // RFC 4180 line ends, as written
+    const enc = join(dir, "out.tsv");
+    const r = await anonymizeFile(tsv, enc, { format: "tsv", operators: { DEFAULT: { type: "encrypt", keys } } });
+    assert.equal(r.records, 2);
+    const back = join(dir, "back.tsv");
+    assert.deepEqual(await deanonymizeFile(enc, back, keys, "tsv"), { file: enc, out: back, records: 2, restored: 2 });
+    assert.equal(await readFile(back, "utf8"), await readFile(tsv, "utf8"));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test("a malformed input leaves no output and no temporary file behind", async () => {
   const dir = await mkdtemp(join(tmpdir(), "warden-anon-"));
   try {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import fc from "fast-check";
 import { detectPii, type PiiEntity } from "../../src/data/index.ts";
+import { detectWith } from "../../src/data/pii/engine.ts";
 
 const types = (text: string, opts = {}): string[] => detectPii(text, opts).map((e) => `${e.type}:${e.text}`);
 const has = (text: string, type: string, value: string): boolean =>
@@ -121,6 +122,9 @@ test("person names and locations (gazetteer and capitalisation)", () => {
   assert.ok(found.includes("PERSON:Donald van der Voet"), found.join());
   assert.ok(found.includes("LOCATION:Austria"), found.join());
   assert.ok(types("Dear Mr. Zyxwarth, welcome").includes("PERSON:Zyxwarth"), "honorific trigger");
+  assert.ok(types("Her maiden name is Vrelkowa.").includes("PERSON:Vrelkowa"), "'name is' in cased text");
+  assert.ok(types("My name is Zyxwarth Qolmby and I need help").includes("PERSON:Zyxwarth Qolmby"));
+  assert.deepEqual(types("The file name is Report.pdf"), [], "a file name is not a person (no capitalised run)");
   assert.deepEqual(types("The report is due on the third of the month."), []);
 });
 
@@ -181,6 +185,51 @@ test("detectPii never throws and returns sorted, in-bounds, non-overlapping span
       checkInvariants(text, detectPii(text));
     }),
     { numRuns: 400 },
+  );
+});
+
+test("the windowed prefilter finds exactly what whole-text scanning finds (fast-check)", () => {
+  const planted = fc.constantFrom(
+    "4111 1111 1111 1111",
+    "5500-0000-0000-0004",
+    "378282246310005",
+    "GB82 WEST 1234 5698 7654 32",
+    "gb82west12345698765432",
+    "DE89 3704 0044 0532 0130 00",
+    "536-32-3065",
+    "536 32 3065",
+    "536323065",
+    " 87654321 ",
+    "123456789012345",
+    "192.168.1.20",
+    "10.0.0.1",
+    "(212) 555-0100 x12",
+    "+44 20 7946 0958",
+    "089 72 63 41",
+    "+1 212 555 0100 ext. 7",
+    "jane.doe+tag@example.co.uk",
+    "a@b.co",
+    "o'neil@mail.example.org",
+    "3/23/1940",
+    "00:1A:2B:3C:4D:5E",
+    "ssn",
+    "phone",
+    "iban",
+  );
+  const tricky = fc.string({
+    unit: fc.constantFrom("0", "1", "4", "9", " ", "-", ".", "(", ")", "+", "x", "e", "t", "@", "a", "G", "B", "_"),
+    maxLength: 40,
+  });
+  const other = fc.string({ unit: fc.constantFrom("\n", "\t", "é", "\u0000", "/", ":", "'", "Z", "ß"), maxLength: 4 });
+  const text = fc.array(fc.oneof(planted, tricky, other, fc.string({ unit: "grapheme", maxLength: 12 })), {
+    maxLength: 16,
+  });
+  fc.assert(
+    fc.property(text, fc.constantFrom(0, 0.5), (parts, minScore) => {
+      const t = parts.join("");
+      assert.deepEqual(detectWith(t, { minScore }, true), detectWith(t, { minScore }, false), JSON.stringify(t));
+    }),
+    { numRuns: 600 },
   );
 });
 

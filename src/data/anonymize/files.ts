@@ -37,8 +37,72 @@ export interface AnonymizeFileReport {
   columns: Record<string, number>;
 }
 
-function delimiterOf(format: DataFormat): string {
-  return format === "tsv" ? "\t" : ",";
+/** Every string in a JSON value passed through `f` (arrays and objects rebuilt, other values as they are). */
+function mapStrings(v: unknown, f: (s: string) => string): unknown {
+  if (typeof v === "string") return f(v);
+  if (Array.isArray(v)) return v.map((x) => mapStrings(x, f));
+  if (v !== null && typeof v === "object") {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapStrings(x, f)]));
+  }
+  return v;
+}
+
+/** What {@link rewriteFile} does to each value, whatever the format. */
+interface Rewrite {
+  /** A CSV/TSV cell under `column`. */
+  cell(column: string, value: string): string;
+  /** A top-level JSON Lines value under `key`. */
+  json(key: string, value: unknown): unknown;
+  /** A piece of plain text. */
+  text(piece: string): string;
+  /** Checks the CSV/TSV header before anything is written (may throw). */
+  header?(columns: readonly string[]): void;
+  maxFieldBytes?: number | undefined;
+}
+
+/**
+ * Rewrites `input` into `out` (atomically): CSV/TSV cell by cell (header kept), JSON Lines value by value, plain
+ * text piece by piece. Returns the records read (text: newlines).
+ */
+async function rewriteFile(input: string, out: string, format: DataFormat, rw: Rewrite): Promise<number> {
+  let records = 0;
+  await writeFileAtomic(out, async (sink) => {
+    if (format === "csv" || format === "tsv") {
+      const d = format === "tsv" ? "\t" : ",";
+      const pending: string[] = [];
+      const rows = readCsv(input, {
+        delimiter: d,
+        ...(rw.maxFieldBytes ? { maxFieldBytes: rw.maxFieldBytes } : {}),
+        onHeader: (cols) => {
+          rw.header?.(cols);
+          pending.push(formatCsvRow(cols, d));
+        },
+      });
+      for await (const row of rows) {
+        for (const p of pending.splice(0)) await sink.write(p);
+        records++;
+        await sink.write(
+          formatCsvRow(
+            row.fields.map((v, i) => rw.cell(row.columns[i]!, v)),
+            d,
+          ),
+        );
+      }
+      for (const p of pending.splice(0)) await sink.write(p);
+    } else if (format === "jsonl") {
+      for await (const row of readJsonl(input)) {
+        records++;
+        const rec = Object.fromEntries(Object.entries(row.record).map(([k, v]) => [k, rw.json(k, v)]));
+        await sink.write(`${JSON.stringify(rec)}\n`);
+      }
+    } else {
+      for await (const chunk of readTextChunks(input)) {
+        records += chunk.text.split("\n").length - 1;
+        await sink.write(rw.text(chunk.text));
+      }
+    }
+  });
+  return records;
 }
 
 /** Anonymises `input` into `out` (atomically). */
@@ -71,64 +135,24 @@ export async function anonymizeFile(
       value,
     );
   };
-  await writeFileAtomic(out, async (sink) => {
-    if (opts.format === "csv" || opts.format === "tsv") {
-      const d = delimiterOf(opts.format);
-      const pending: string[] = [];
-      const rows = readCsv(input, {
-        delimiter: d,
-        ...(opts.maxFieldBytes ? { maxFieldBytes: opts.maxFieldBytes } : {}),
-        onHeader: (cols) => {
-          const missing = Object.keys(columnOps).filter((c) => !cols.includes(c));
-          if (missing.length > 0) {
-            throw new WardenError(
-              "E_USAGE",
-              `column ${missing.join(", ")} not in ${input}; its columns are: ${cols.join(", ")}`,
-            );
-          }
-          pending.push(formatCsvRow(cols, d));
-        },
-      });
-      for await (const row of rows) {
-        for (const p of pending.splice(0)) await sink.write(p);
-        report.records++;
-        await sink.write(
-          formatCsvRow(
-            row.fields.map((v, i) => cell(row.columns[i]!, v)),
-            d,
-          ),
+  report.records = await rewriteFile(input, out, opts.format, {
+    cell,
+    // Strings and operator columns are cells (the key is their context); strings nested deeper are scanned alone.
+    json: (key, v) =>
+      typeof v === "string" || columnOps[key]
+        ? cell(key, typeof v === "string" ? v : JSON.stringify(v))
+        : mapStrings(v, (s) => scrub(s)),
+    text: (piece) => scrub(piece),
+    header: (cols) => {
+      const missing = Object.keys(columnOps).filter((c) => !cols.includes(c));
+      if (missing.length > 0) {
+        throw new WardenError(
+          "E_USAGE",
+          `column ${missing.join(", ")} not in ${input}; its columns are: ${cols.join(", ")}`,
         );
       }
-      for (const p of pending.splice(0)) await sink.write(p);
-    } else if (opts.format === "jsonl") {
-      const walk = (v: unknown): unknown =>
-        typeof v === "string"
-          ? scrub(v)
-          : Array.isArray(v)
-            ? v.map(walk)
-            : v !== null && typeof v === "object"
-              ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
-              : v;
-      for await (const row of readJsonl(input)) {
-        report.records++;
-        const rec = Object.fromEntries(
-          Object.entries(row.record).map(([k, v]) => [
-            k,
-            columnOps[k]
-              ? cell(k, typeof v === "string" ? v : JSON.stringify(v))
-              : typeof v === "string"
-                ? scrub(v, k)
-                : walk(v),
-          ]),
-        );
-        await sink.write(`${JSON.stringify(rec)}\n`);
-      }
-    } else {
-      for await (const chunk of readTextChunks(input)) {
-        report.records += chunk.text.split("\n").length - 1;
-        await sink.write(scrub(chunk.text));
-      }
-    }
+    },
+    maxFieldBytes: opts.maxFieldBytes,
   });
   return report;
 }
@@ -141,44 +165,15 @@ export async function deanonymizeFile(
   format: DataFormat,
 ): Promise<{ file: string; out: string; records: number; restored: number }> {
   let restored = 0;
-  let records = 0;
   const restore = (s: string): string => {
     const r = deanonymize(s, keys);
     restored += r.restored;
     return r.text;
   };
-  await writeFileAtomic(out, async (sink) => {
-    if (format === "csv" || format === "tsv") {
-      const d = delimiterOf(format);
-      const pending: string[] = [];
-      for await (const row of readCsv(input, {
-        delimiter: d,
-        onHeader: (cols) => void pending.push(formatCsvRow(cols, d)),
-      })) {
-        for (const p of pending.splice(0)) await sink.write(p);
-        records++;
-        await sink.write(formatCsvRow(row.fields.map(restore), d));
-      }
-      for (const p of pending.splice(0)) await sink.write(p);
-    } else if (format === "jsonl") {
-      const walk = (v: unknown): unknown =>
-        typeof v === "string"
-          ? restore(v)
-          : Array.isArray(v)
-            ? v.map(walk)
-            : v !== null && typeof v === "object"
-              ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
-              : v;
-      for await (const row of readJsonl(input)) {
-        records++;
-        await sink.write(`${JSON.stringify(walk(row.record))}\n`);
-      }
-    } else {
-      for await (const chunk of readTextChunks(input)) {
-        records += chunk.text.split("\n").length - 1;
-        await sink.write(restore(chunk.text));
-      }
-    }
+  const records = await rewriteFile(input, out, format, {
+    cell: (_column, v) => restore(v),
+    json: (_key, v) => mapStrings(v, restore),
+    text: restore,
   });
   return { file: input, out, records, restored };
 }

@@ -52,32 +52,58 @@ function isLetter(c: number): boolean {
 
 const isInner = (c: number): boolean => c === 39 || c === 0x2019 || c === 46 || c === 45;
 
+/** Reads the token starting at `start` (a letter) into `out` unless skipped; returns where the token ends. */
+function readToken(text: string, start: number, capitalisedOnly: boolean, out: Tok[]): number {
+  const n = text.length;
+  let i = start + 1;
+  while (i < n && (isLetter(text.charCodeAt(i)) || isInner(text.charCodeAt(i)))) i++;
+  const c0 = text.charCodeAt(start);
+  const upper = c0 < 0x80 ? c0 >= 65 && c0 <= 90 : isUpperLetter(text[start]!);
+  if (capitalisedOnly && !upper && (i - start > 4 || !PARTICLES.has(text.slice(start, i)))) return i;
+  let end = i;
+  const last = text.charCodeAt(end - 1);
+  const apos = text.charCodeAt(end - 2);
+  if ((last === 115 || last === 83) && end - start > 2 && (apos === 39 || apos === 0x2019)) end -= 2;
+  while (end > start + 1 && isInner(text.charCodeAt(end - 1))) end--;
+  const w = text.slice(start, end);
+  const lower = w.toLowerCase();
+  out.push({ start, end, lower, cap: isUpperLetter(w[0]!), lowerCase: w === lower });
+  return i;
+}
+
+/**
+ * Where a capitalised token or a lower-case particle may start: an upper-case ASCII letter, any character from
+ * U+00C0 (checked exactly by `readToken`), or a particle at the end of a run of ASCII letters.
+ */
+const CANDIDATE =
+  /[A-Z\u00C0-\uFFFF]|(?:van|von|der|den|del|de|da|di|dos|das|du|la|le|ten|ter|bin|ibn|al|el)(?![A-Za-z])/g;
+
+/** True when a token starts at `p`: a letter not continuing a token (directly or across dots, hyphens, apostrophes). */
+function tokenStart(text: string, p: number): boolean {
+  if (!isLetter(text.charCodeAt(p))) return false;
+  let j = p - 1;
+  while (j >= 0 && isInner(text.charCodeAt(j))) j--;
+  return j < 0 || !isLetter(text.charCodeAt(j));
+}
+
 /**
  * Word tokens: a letter, then letters, apostrophes, dots or hyphens; trailing punctuation and "'s" dropped. When
- * `capitalisedOnly`, lower-case words are skipped (except name particles), which keeps long texts cheap.
+ * `capitalisedOnly`, lower-case words are skipped (except name particles), and a regex jumps from one possible
+ * capitalised token or particle to the next, which keeps long texts cheap.
  */
 function tokenize(text: string, capitalisedOnly: boolean): Tok[] {
   const out: Tok[] = [];
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    if (!isLetter(text.charCodeAt(i))) {
-      i++;
-      continue;
+  if (capitalisedOnly) {
+    const re = new RegExp(CANDIDATE);
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      if (tokenStart(text, m.index)) re.lastIndex = readToken(text, m.index, true, out);
     }
-    const start = i++;
-    while (i < n && (isLetter(text.charCodeAt(i)) || isInner(text.charCodeAt(i)))) i++;
-    const c0 = text.charCodeAt(start);
-    const upper = c0 < 0x80 ? c0 >= 65 && c0 <= 90 : isUpperLetter(text[start]!);
-    if (capitalisedOnly && !upper && (i - start > 4 || !PARTICLES.has(text.slice(start, i)))) continue;
-    let end = i;
-    const last = text.charCodeAt(end - 1);
-    const apos = text.charCodeAt(end - 2);
-    if ((last === 115 || last === 83) && end - start > 2 && (apos === 39 || apos === 0x2019)) end -= 2;
-    while (end > start + 1 && isInner(text.charCodeAt(end - 1))) end--;
-    const w = text.slice(start, end);
-    const lower = w.toLowerCase();
-    out.push({ start, end, lower, cap: isUpperLetter(w[0]!), lowerCase: w === lower });
+    return out;
+  }
+  let i = 0;
+  while (i < text.length) {
+    if (isLetter(text.charCodeAt(i))) i = readToken(text, i, false, out);
+    else i++;
   }
   return out;
 }
@@ -94,6 +120,21 @@ function hasUpperCase(text: string): boolean {
     if (c >= 65 && c <= 90) return true;
   }
   return false;
+}
+
+/**
+ * "name is", "name:", "named" just before a word without dots ("Report.pdf" is a file): a trigger that also works in
+ * normally cased text, where the lower-case trigger words of TRIGGERS are not tokens.
+ */
+const NAME_PHRASE = /\b(?:name(?:'s|\s+is|\s+was)?\s*:?|named)\s+$/i;
+
+function namePhraseBefore(text: string, t: Tok): boolean {
+  const c = text.charCodeAt(t.start - 1);
+  if (!(c === 32 || c === 9) || t.lower.includes(".")) return false;
+  // The phrase ends in "s", "e", "d" or ":" before the space: a cheap test that spares the regex for most words.
+  const last = text.charCodeAt(t.start - 2) | 0x20;
+  if (last !== 115 && last !== 101 && last !== 100 && last !== 58) return false;
+  return NAME_PHRASE.test(text.slice(Math.max(0, t.start - 16), t.start));
 }
 
 const joined = (text: string, a: Tok, b: Tok): boolean => b.start - a.end === 1 && text[a.end] === " ";
@@ -142,7 +183,7 @@ export function detectNames(text: string, extra: readonly string[] = []): (Candi
   // Persons: runs of gazetteer tokens, extended by capitalised unknowns and inner particles.
   for (let i = 0; i < toks.length; i++) {
     const ti = toks[i]!;
-    const trigger = i > 0 && TRIGGERS.has(toks[i - 1]!.lower);
+    const trigger = (i > 0 && TRIGGERS.has(toks[i - 1]!.lower)) || namePhraseBefore(text, ti);
     if (!isPerson(ti) && !(trigger && unknownCap(ti))) continue;
     let s = i;
     // A capitalised unknown word just before a name is a first name, even at the start of a sentence.

@@ -19,6 +19,7 @@ import {
   ssnValid,
 } from "./checksums.ts";
 import { ContextWords } from "./context.ts";
+import type { WindowKind } from "./windows.ts";
 
 /** A candidate span with its pattern score (before context). */
 export interface Candidate {
@@ -48,6 +49,8 @@ export interface PatternRecognizer {
   /** The pattern ends with a word boundary in every branch. */
   endBoundary: boolean;
   context: ContextWords;
+  /** Where matches can be, when a cheap exact prefilter exists (see windows.ts); else the whole text is scanned. */
+  windows: WindowKind | undefined;
   /** Validates and scores a match; undefined rejects it. */
   check(text: string, m: Match): Candidate | undefined;
 }
@@ -76,6 +79,7 @@ function recognizer(
   source: string,
   context: readonly string[],
   check: (text: string, m: Match) => Candidate | undefined,
+  windows?: WindowKind,
 ): PatternRecognizer {
   const flags = source.startsWith("(?i)") ? "(?i)" : "";
   return {
@@ -86,6 +90,7 @@ function recognizer(
     groups: /(?<!\\)\((?!\?)/.test(source) ? new RE2(`${flags}^(?:${source.slice(flags.length)})$`) : undefined,
     endBoundary: source.endsWith("\\b"),
     context: new ContextWords(context),
+    windows,
     check,
   };
 }
@@ -359,6 +364,7 @@ export const PATTERN_RECOGNIZERS: readonly PatternRecognizer[] = [
     "[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,24}",
     ["email", "mail", "e-mail", "contact"],
     checkEmail,
+    "email",
   ),
   recognizer(
     "url",
@@ -373,6 +379,7 @@ export const PATTERN_RECOGNIZERS: readonly PatternRecognizer[] = [
     "\\b\\d(?:[ -]?\\d){12,18}\\b",
     ["credit", "card", "visa", "mastercard", "amex", "cc", "debit", "payment", "pan", "discover"],
     checkCard,
+    "digits",
   ),
   recognizer(
     "iban",
@@ -380,6 +387,7 @@ export const PATTERN_RECOGNIZERS: readonly PatternRecognizer[] = [
     "\\b[A-Za-z]{2}\\d{2} ?[A-Za-z0-9]{4}(?: ?[A-Za-z0-9]{1,4}){1,8}",
     ["iban", "bank", "account", "transfer", "wire", "payee", "sepa"],
     checkIban,
+    "iban",
   ),
   recognizer(
     "us-ssn",
@@ -387,6 +395,7 @@ export const PATTERN_RECOGNIZERS: readonly PatternRecognizer[] = [
     "\\b\\d{3}[- .]?\\d{2}[- .]?\\d{4}\\b",
     ["ssn", "ssns", "social", "security", "ss", "ssid", "taxpayer"],
     checkSsn,
+    "digits",
   ),
   recognizer(
     "ipv4",
@@ -394,6 +403,7 @@ export const PATTERN_RECOGNIZERS: readonly PatternRecognizer[] = [
     "\\b(?:\\d{1,3}\\.){3}\\d{1,3}\\b",
     ["ip", "ipv4", "address", "host", "server"],
     checkIpv4,
+    "digits",
   ),
   recognizer(
     "ipv6",
@@ -422,6 +432,7 @@ export const PATTERN_RECOGNIZERS: readonly PatternRecognizer[] = [
     "(?:\\+\\d{1,3}[ .-]?)?(?:\\(\\d{1,5}\\)[ .-]?\\d{1,8}(?:[ .-]\\d{1,8}){0,4}|\\d{1,5}(?:[ .-]\\d{1,8}){2,5}|\\d{2,5}[ .-]\\d{4,8}|\\d[ .-]\\d{6,8})(?:\\s?(?:x|ext\\.?)\\s?\\d{1,6})?|\\+?\\b\\d{8,15}\\b",
     PHONE_CONTEXT,
     checkPhone,
+    "digits",
   ),
   recognizer(
     "date",
