@@ -5,20 +5,30 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { toWardenError, WardenError } from "../core/errors.ts";
-import { registerConfigCommands } from "./config.ts";
-import { registerDataCommands } from "./data.ts";
-import { registerGuardCommands } from "./guard.ts";
-import { registerInitCommand } from "./init.ts";
-import { registerKeysCommands } from "./keys.ts";
-import { registerLedgerCommands } from "./ledger.ts";
-import { registerModelCommands } from "./model.ts";
-import { registerRedteamCommands } from "./redteam.ts";
-import { registerTourCommand } from "./tour.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
-/** Builds the full command tree. */
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * The command groups, by top-level command name, in help order. Each is imported only when needed: a command loads
+ * just its own group (and what that group uses), so `warden model scan` does not pay for the red team or the data
+ * engines; help and unknown commands load them all.
+ */
+const GROUPS: Record<string, () => Promise<Register>> = {
+  init: async () => (await import("./init.ts")).registerInitCommand,
+  config: async () => (await import("./config.ts")).registerConfigCommands,
+  keys: async () => (await import("./keys.ts")).registerKeysCommands,
+  ledger: async () => (await import("./ledger.ts")).registerLedgerCommands,
+  data: async () => (await import("./data.ts")).registerDataCommands,
+  model: async () => (await import("./model.ts")).registerModelCommands,
+  guard: async () => (await import("./guard.ts")).registerGuardCommands,
+  redteam: async () => (await import("./redteam.ts")).registerRedteamCommands,
+  tour: async () => (await import("./tour.ts")).registerTourCommand,
+};
+
+/** Builds the command tree: only the group `argv` invokes when it names one, else every group. */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command("warden")
     .description("Warden: AI security for data, models, deployment, runtime, assurance and governance")
     .version(pkg.version)
@@ -27,21 +37,17 @@ export function buildProgram(): Command {
       "after",
       "\nEnvironment:\n  WARDEN_HOME        workspace folder (default ./.warden)\n  WARDEN_PASSPHRASE  passphrase that encrypts private keys at rest\n  WARDEN_ACTOR       principal recorded in the ledger (default: OS user)\n\nExit codes: 0 ok, 1 finding or failed verification, 2 usage or configuration error, 3 runtime failure.",
     );
-  registerInitCommand(program);
-  registerConfigCommands(program);
-  registerKeysCommands(program);
-  registerLedgerCommands(program);
-  registerDataCommands(program);
-  registerModelCommands(program);
-  registerGuardCommands(program);
-  registerRedteamCommands(program);
-  registerTourCommand(program);
+  const first = argv.slice(2).find((a) => !a.startsWith("-"));
+  const names = first !== undefined && first in GROUPS ? [first] : Object.keys(GROUPS);
+  for (const register of await Promise.all(names.map((n) => (GROUPS[n] as () => Promise<Register>)()))) {
+    register(program);
+  }
   return program;
 }
 
 /** Runs the CLI with `argv` and returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   program.exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (const cmd of allCommands(program)) cmd.exitOverride();
@@ -66,4 +72,9 @@ function allCommands(cmd: Command): Command[] {
   return cmd.commands.flatMap((c) => [c, ...allCommands(c)]);
 }
 
+// A reader that stops early (`warden --help | head`) is not an error.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw e;
+});
 process.exitCode = await run(process.argv);
