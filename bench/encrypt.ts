@@ -3,7 +3,8 @@
  * aes-256-gcm -bytes 16384 -seconds 3`. Layer by layer, to show where time goes: the chunk cipher alone in memory
  * (`chunkCipherMBps`, the backend in `backend`), the file read and encrypted as a stream into a sink that drops the
  * bytes (`streamToNullMBps`), encryptFile / decryptFile to a new file with fsync (1 GiB by default, with peak RSS),
- * and, as the I/O ceiling, a plain chunked copy of the file with fsync; Node's own AES-256-GCM on in-memory 64 KiB
+ * and, as the I/O ceiling, plain copies of the file with fsync (in Node, 64 KiB at a time, and `dd bs=1M
+ * conv=fsync`); Node's own AES-256-GCM on in-memory 64 KiB
  * buffers is given for reference. Throughputs are in MB/s (10^6 bytes/s, openssl's unit) of plaintext.
  *
  * Usage: node --import tsx bench/encrypt.ts [size, e.g. 1G, 256M] [chunk size in bytes]
@@ -165,6 +166,12 @@ try {
   const dec = await measure(() => decryptFile(join(dir, "input.enc"), join(dir, "output.bin"), ring));
   await rm(join(dir, "input.enc"));
   const copy = await measure(() => copyChunked(join(dir, "output.bin"), join(dir, "copy.bin")));
+  await rm(join(dir, "copy.bin"));
+  const dd = await measure(async () => {
+    execFileSync("dd", [`if=${join(dir, "output.bin")}`, `of=${join(dir, "dd.bin")}`, "bs=1M", "conv=fsync"], {
+      stdio: "ignore",
+    });
+  });
   const opensslMBps = opensslSpeed();
   const chunkCipherMBps = chunkCipherInMemory();
   const encryptMBps = mbps(size, enc.ms);
@@ -191,6 +198,8 @@ try {
         nodeAesGcmCpuMBps: aes.cpu,
         copyMBps: mbps(size, copy.ms),
         copyCpuMBps: mbps(size, copy.cpuMs),
+        ddMBps: mbps(size, dd.ms),
+        ratioToDd: Math.round((encryptMBps / mbps(size, dd.ms)) * 1000) / 1000,
         peakRssMB: Math.round(Math.max(stream.peakRss, enc.peakRss, dec.peakRss) / 1e6),
         machine: {
           cpus: cpus().length,
