@@ -13,6 +13,7 @@ import {
   DEFAULT_TRAIN_SETTINGS,
   detectPromptAttack,
   evaluateDetector,
+  ratesByKind,
   readLabelledJsonl,
   trainPromptAttackModel,
   tuneThreshold,
@@ -59,7 +60,8 @@ const devPath = join(dataDir, "dev.jsonl");
 const devBytes = readFileSync(devPath);
 const dev = readLabelledJsonl(devBytes.toString("utf8"), "dev.jsonl");
 // Threshold tuned on dev (the issue's "tuned on dev.jsonl"); the cross-validated threshold on train is kept in the
-// file for comparison, and the out-of-fold figures are the estimate that saw no tuning data.
+// file for comparison, and the out-of-fold figures (grouped cross-validation, classifier only: no decoded views) are
+// the estimate that saw no tuning data.
 const devScores = dev.map((r) => detectPromptAttack(r.text, { model: result.model, threshold: 1 }).score);
 const threshold = tuneThreshold(dev, devScores, settings);
 result.file.threshold = threshold;
@@ -67,8 +69,12 @@ result.model.threshold = threshold;
 log(`threshold tuned on dev: ${threshold} (cross-validated on train: ${result.crossValidation.threshold})`);
 const devReport = evaluateDetector(dev, (t) => detectPromptAttack(t, { model: result.model }));
 log(`dev: ${JSON.stringify(devReport.overall)}`);
+// The same out-of-fold scores at the dev-tuned threshold, to set the train (grouped CV) and dev figures side by side.
+const oofAtDev = ratesByKind(kept, result.oof, threshold);
+log(`out-of-fold at the dev threshold: ${JSON.stringify(oofAtDev)}`);
 result.file.metrics = {
   ...result.file.metrics,
+  crossValidationAtDevThreshold: { threshold, byKind: oofAtDev },
   dev: {
     file: "dev.jsonl",
     sha256: createHash("sha256").update(devBytes).digest("hex"),

@@ -25,7 +25,7 @@ export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxSegment: 262_144, maxSeg
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Decoded bytes count only when they are valid UTF-8 and mostly printable text with some letters. */
+/** Decoded bytes count only when they are valid UTF-8, 95 % printable and 10 % letters (space-padded tables have few). */
 function asText(bytes: Uint8Array): string | null {
   if (bytes.length < 4) return null;
   let text: string;
@@ -41,7 +41,7 @@ function asText(bytes: Uint8Array): string | null {
     if ((c >= 0x20 && c !== 0x7f) || c === 0x09 || c === 0x0a || c === 0x0d) printable++;
     if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c > 0xbf) letters++;
   }
-  if (printable < text.length * 0.95 || letters < Math.max(3, text.length * 0.3)) return null;
+  if (printable < text.length * 0.95 || letters < Math.max(3, text.length * 0.1)) return null;
   return text;
 }
 
@@ -88,25 +88,84 @@ function scan(
   }
 }
 
+const B64_CHAR = new Uint8Array(128);
+for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-") B64_CHAR[ch.charCodeAt(0)] = 1;
+const HEX_CHAR = new Uint8Array(128);
+for (const ch of "0123456789abcdefABCDEF") HEX_CHAR[ch.charCodeAt(0)] = 1;
+const HEX_GAP = new Uint8Array(128);
+for (const ch of " \t\n\r\v\f,:x\\") HEX_GAP[ch.charCodeAt(0)] = 1;
+
+/** The non-ASCII code units that JavaScript's `\s` matches. */
+function isUnicodeSpace(c: number): boolean {
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/**
+ * Necessary conditions for the segment regexes, in one pass over the chars: a run of 16+ base64 chars (base64 and
+ * base32), 16+ hex digits separated by at most 3 separator or prefix chars (hex), three or more "%" (URL encoding).
+ * Prose rarely meets them, so most texts skip the regex scans.
+ */
+function candidateShapes(text: string): { base64Run: boolean; hexRun: boolean; percents: number } {
+  let b64 = 0;
+  let base64Run = false;
+  let hexDigits = 0;
+  let gap = 0;
+  let hexRun = false;
+  let percents = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128 && B64_CHAR[c] === 1) {
+      if (++b64 >= 16) base64Run = true;
+    } else b64 = 0;
+    if (c < 128 && HEX_CHAR[c] === 1) {
+      gap = 0;
+      if (++hexDigits >= 16) hexRun = true;
+    } else if ((c < 128 ? HEX_GAP[c] === 1 : isUnicodeSpace(c)) && ++gap <= 3) {
+      // a separator or 0x / \x prefix between hex pairs
+    } else {
+      hexDigits = 0;
+      gap = 0;
+    }
+    if (c === 0x25) percents++;
+  }
+  return { base64Run, hexRun, percents };
+}
+
 /** Finds and decodes base64, base32, hex and percent-encoded segments of `text`. */
 export function decodeSegments(text: string, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): DecodedView[] {
   const out: DecodedView[] = [];
-  scan(text, BASE64, limits, out, "base64", (seg) => {
-    if (!/[0-9+/]/.test(seg) && !/[a-z]/.test(seg)) return null;
-    return asText(Buffer.from(seg.replace(/-/g, "+").replace(/_/g, "/"), "base64"));
-  });
-  scan(text, BASE32, limits, out, "base32", (seg) => (/[2-7]/.test(seg) ? asText(decodeBase32(seg)) : null));
-  scan(text, HEX, limits, out, "hex", (seg) => {
-    const hex = seg.replace(/0x|\\x|[\s,:]/g, "");
-    return hex.length % 2 === 0 ? asText(Buffer.from(hex, "hex")) : null;
-  });
-  scan(text, PERCENT, limits, out, "url", (seg) => {
-    try {
-      return decodeURIComponent(seg);
-    } catch {
-      return null;
-    }
-  });
+  const shape = candidateShapes(text);
+  if (shape.base64Run) {
+    scan(text, BASE64, limits, out, "base64", (seg) => {
+      if (!/[0-9+/]/.test(seg) && !/[a-z]/.test(seg)) return null;
+      return asText(Buffer.from(seg.replace(/-/g, "+").replace(/_/g, "/"), "base64"));
+    });
+    scan(text, BASE32, limits, out, "base32", (seg) => (/[2-7]/.test(seg) ? asText(decodeBase32(seg)) : null));
+  }
+  if (shape.hexRun) {
+    scan(text, HEX, limits, out, "hex", (seg) => {
+      const hex = seg.replace(/0x|\\x|[\s,:]/g, "");
+      return hex.length % 2 === 0 ? asText(Buffer.from(hex, "hex")) : null;
+    });
+  }
+  if (shape.percents >= 3)
+    scan(text, PERCENT, limits, out, "url", (seg) => {
+      try {
+        return decodeURIComponent(seg);
+      } catch {
+        return null;
+      }
+    });
   return out;
 }
 
@@ -185,10 +244,32 @@ const LEET_TOKEN = /[A-Za-z0-9@$!|+€]+/g;
 export function leetView(text: string, minShare = 0.1, denseShare = 0.3): DecodedView | null {
   let tokens = 0;
   let mixed = 0;
-  LEET_TOKEN.lastIndex = 0;
-  for (let m = LEET_TOKEN.exec(text); m !== null; m = LEET_TOKEN.exec(text)) {
+  // One pass over the chars (the tokens of LEET_TOKEN); only tokens with both a letter and a leet char are checked
+  // further, so ordinary prose costs no regex work.
+  let inToken = false;
+  let letter = false;
+  let leet = false;
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x20;
+    const isLetter = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+    const isLeet =
+      (c >= 0x30 && c <= 0x39) || c === 0x40 || c === 0x24 || c === 0x21 || c === 0x7c || c === 0x2b || c === 0x20ac;
+    if (isLetter || isLeet) {
+      if (!inToken) {
+        inToken = true;
+        letter = false;
+        leet = false;
+        start = i;
+      }
+      if (isLetter) letter = true;
+      else leet = true;
+      continue;
+    }
+    if (!inToken) continue;
+    inToken = false;
     tokens++;
-    if (isMixed(m[0])) mixed++;
+    if (letter && leet && isMixed(text.slice(start, i))) mixed++;
   }
   if (mixed < 2 || mixed < tokens * minShare) return null;
   const dense = mixed >= tokens * denseShare;

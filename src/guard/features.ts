@@ -3,8 +3,9 @@
  * character n-grams and word uni/bigrams over normalised text with whitespace runs collapsed and digits folded to "0",
  * each hashed (FNV-1a with the MurmurHash3 finaliser) into 2^bits buckets and anchored at its start position, so a
  * linear model can score any window by prefix sums. N-gram counts are scaled by 1/sqrt(n) (n = n-grams in the
- * window); structural marker tokens (signature families, adversarial-suffix bins) take one fixed value, unscaled, so one
- * override sentence weighs the same in a long document as in a short prompt. Training and inference share this one implementation.
+ * window; with `dedupe`, a repeated n-gram counts once per `dedupe` chars); structural marker tokens (signature
+ * families, adversarial-suffix bins) take one fixed value, unscaled, so one override sentence weighs the same in a long
+ * document as in a short prompt. Training and inference share this one implementation.
  */
 
 /** Settings that define the feature space; recorded in the model file. */
@@ -18,6 +19,12 @@ export interface FeatureSettings {
    * few structural markers reach weights that compete with thousands of n-grams.
    */
   markerValue?: number;
+  /**
+   * When set, an n-gram (bucket) is emitted again only `dedupe` or more collapsed chars after its last emission, so a
+   * window counts a repeated n-gram a few times rather than hundreds (a sublinear term frequency that stays
+   * prefix-summable: one digit pattern repeated down a table no longer outweighs the rest of the text).
+   */
+  dedupe?: number;
 }
 
 /** Value of a marker feature under `s`. */
@@ -114,6 +121,46 @@ export function collapse(text: string): { codes: Uint16Array; origin: Int32Array
   return { codes, origin, length: n };
 }
 
+/**
+ * Dedupe cache: a direct-mapped table of 2^DEDUPE_SLOT_BITS slots (bucket, last emission), 128 KB whatever the size
+ * of the feature space, so it stays in the CPU cache. Positions are on a running offset
+ * that grows by each text's length, so entries left by an earlier call are always at least `dedupe` behind and the
+ * table is never cleared. A slot taken over by another bucket only means one extra emission.
+ */
+const DEDUPE_SLOT_BITS = 14;
+const DEDUPE_MASK = (1 << DEDUPE_SLOT_BITS) - 1;
+const slotBucket = new Int32Array(1 << DEDUPE_SLOT_BITS).fill(-1);
+let slotPos = new Int32Array(1 << DEDUPE_SLOT_BITS);
+let offset = 0;
+
+function dedupeBase(length: number, dedupe: number): number {
+  if (offset + length + 2 * dedupe > 0x3fffffff) {
+    slotPos = new Int32Array(1 << DEDUPE_SLOT_BITS);
+    slotBucket.fill(-1);
+    offset = 0;
+  }
+  const base = offset + dedupe;
+  offset = base + length;
+  return base;
+}
+
+/** True (and the slot updated) when bucket `b` at running position `p` is emitted under `dedupe`. */
+function emit(b: number, p: number, dedupe: number): boolean {
+  const slot = b & DEDUPE_MASK;
+  if (slotBucket[slot] === b && p - (slotPos[slot] as number) < dedupe) return false;
+  slotBucket[slot] = b;
+  slotPos[slot] = p;
+  return true;
+}
+
+/** Scratch arrays for positions and buckets, grown as needed and reused; results are copied out. */
+const MAX_RETAINED_SCRATCH = 1 << 21;
+let scratchPos = new Int32Array(1024);
+let scratchBucket = new Int32Array(1024);
+
+/** Decodes the collapsed UTF-16 code units to a string in one call (lone surrogates were replaced by normalisation). */
+const UTF16 = new TextDecoder("utf-16le");
+
 const CHAR_SEED = [0, 0, 0, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab];
 const WORD_SEED = 0x6a09e667;
 const BIGRAM_SEED = 0xbb67ae85;
@@ -131,14 +178,24 @@ export function extractFeatures(
   const { codes, origin, length } = collapse(text);
   const mask = (1 << s.bits) - 1;
   const perPos = s.charMax - s.charMin + 1 + (s.wordBigrams ? 2 : 1);
-  let cap = length * perPos + 16;
-  let pos = new Int32Array(cap);
-  let bucket = new Int32Array(cap);
+  const cap = length * perPos + 16;
+  let pos = scratchPos;
+  let bucket = scratchBucket;
+  if (pos.length < cap) {
+    pos = new Int32Array(cap);
+    bucket = new Int32Array(cap);
+    if (cap <= MAX_RETAINED_SCRATCH) {
+      scratchPos = pos;
+      scratchBucket = bucket;
+    }
+  }
   let count = 0;
   const seeds = new Int32Array(s.charMax + 1);
   for (let j = 0; j <= s.charMax; j++) seeds[j] = CHAR_SEED[j] ?? j;
   const charMin = s.charMin;
   const charMax = s.charMax;
+  const dedupe = s.dedupe ?? 0;
+  const base = dedupe > 0 ? dedupeBase(length, dedupe) : 0;
   for (let i = 0; i + charMin <= length; i++) {
     let h = FNV_OFFSET;
     const end = Math.min(length, i + charMax);
@@ -146,8 +203,10 @@ export function extractFeatures(
       h = Math.imul(h ^ (codes[k] as number), FNV_PRIME);
       const n = k - i + 1;
       if (n >= charMin) {
+        const b = fmix(h ^ (seeds[n] as number)) & mask;
+        if (dedupe > 0 && !emit(b, base + i, dedupe)) continue;
         pos[count] = i;
-        bucket[count++] = fmix(h ^ (seeds[n] as number)) & mask;
+        bucket[count++] = b;
       }
     }
   }
@@ -161,36 +220,35 @@ export function extractFeatures(
     const start = i;
     let h = FNV_OFFSET;
     while (i < length && isWordChar(codes[i] as number)) h = Math.imul(h ^ (codes[i++] as number), FNV_PRIME);
-    pos[count] = start;
-    bucket[count++] = fmix(h ^ WORD_SEED) & mask;
-    if (s.wordBigrams && prevWord !== 0) {
+    const wb = fmix(h ^ WORD_SEED) & mask;
+    if (dedupe === 0 || emit(wb, base + start, dedupe)) {
       pos[count] = start;
-      bucket[count++] = fmix(Math.imul(prevWord, 31) ^ h ^ BIGRAM_SEED) & mask;
+      bucket[count++] = wb;
+    }
+    if (s.wordBigrams && prevWord !== 0) {
+      const bb = fmix(Math.imul(prevWord, 31) ^ h ^ BIGRAM_SEED) & mask;
+      if (dedupe === 0 || emit(bb, base + start, dedupe)) {
+        pos[count] = start;
+        bucket[count++] = bb;
+      }
     }
     prevWord = h | 1;
   }
   let collapsed = "";
   const markerFrom = count;
+  let extra: MarkerToken[] = [];
   if (markers) {
-    const chunks: string[] = [];
-    for (let k = 0; k < length; k += 8192) {
-      chunks.push(String.fromCharCode(...codes.subarray(k, Math.min(length, k + 8192))));
-    }
-    collapsed = chunks.join("");
-    const extra = markers(collapsed, origin);
-    if (count + extra.length > cap) {
-      cap = count + extra.length;
-      const p2 = new Int32Array(cap);
-      const b2 = new Int32Array(cap);
-      p2.set(pos.subarray(0, count));
-      b2.set(bucket.subarray(0, count));
-      pos = p2;
-      bucket = b2;
-    }
-    for (const m of extra) {
-      pos[count] = m.pos;
-      bucket[count++] = tokenBucket(m.token, s.bits);
-    }
+    collapsed = UTF16.decode(codes.subarray(0, length));
+    extra = markers(collapsed, origin);
   }
-  return { pos, bucket, count, markerFrom, length, origin, collapsed };
+  const total = count + extra.length;
+  const outPos = new Int32Array(total);
+  const outBucket = new Int32Array(total);
+  outPos.set(pos.subarray(0, count));
+  outBucket.set(bucket.subarray(0, count));
+  for (const m of extra) {
+    outPos[count] = m.pos;
+    outBucket[count++] = tokenBucket(m.token, s.bits);
+  }
+  return { pos: outPos, bucket: outBucket, count, markerFrom, length, origin, collapsed };
 }

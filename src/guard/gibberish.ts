@@ -6,9 +6,19 @@
  * brackets or quotes ("({[HTMLsvg", "Five\"))"), contains runs of structural punctuation, or switches character class
  * several times. The share of implausible tokens over the tail of the text and over the whole text, and the contrast
  * between a plain-prose head and a gibberish tail (a request followed by a suffix), become binary marker features.
- * One linear pass over the case-preserving normalised text.
+ * When a vocabulary (a hashed bit set of the words of benign training text, see `buildVocabulary`) is given, words
+ * absent from it count too: a GCG/DSN suffix is full of run-together or foreign fragments ("requireied", "Lors",
+ * "anglaisischer") while the plain request before it is not. One linear pass over the case-preserving normalised text.
  */
 import type { MarkerToken } from "./features.ts";
+
+/** URLs, mentions, hashtags and HTML entities: not words, never out of vocabulary. */
+function linkLike(text: string, start: number, end: number): boolean {
+  const first = text.charCodeAt(start);
+  if (first === 0x40 || first === 0x23 || first === 0x26) return true;
+  const token = text.slice(start, end);
+  return token.includes("://") || token.startsWith("www.") || token.includes("&amp;");
+}
 
 /** Character classes: 0 space, 1 lower, 2 upper, 3 digit, 4 prose punctuation, 5 structural punctuation. */
 const CLASS = new Uint8Array(128);
@@ -36,16 +46,33 @@ function classOf(c: number): number {
 /** Implausible tokens in the tail and in the head before it, structural characters in the tail, whole-text share. */
 export interface GibberishStats {
   tokens: number;
+  /** Out-of-vocabulary words in the tail and in the head (0 without a vocabulary). */
+  tailOov: number;
+  headOov: number;
   tail: number;
   head: number;
   tailStructural: number;
   whole: number;
   /** Index in the text where the tail starts. */
   tailStart: number;
+  /**
+   * Tokens in the longest final run (up to 40 tokens, at least 6) of which half or more are implausible or unknown
+   * words (the whole adversarial suffix, however long the request before it), 0 when there is none.
+   */
+  soup: number;
+  /** Implausible or unknown tokens among the (up to 20) tokens before that run. */
+  soupHead: number;
+  /** Tokens before that run. */
+  soupHeadTokens: number;
+  /** Index in the text where that run starts. */
+  soupStart: number;
 }
 
 /** Tokens in the tail window (a GCG suffix is about 20 tokens of which a third or more look implausible). */
 const TAIL_TOKENS = 12;
+/** Shortest and longest final run of implausible tokens measured as a suffix. */
+const SOUP_MIN = 6;
+const SOUP_MAX = 40;
 /** Tokens in the head window before the tail. */
 const HEAD_TOKENS = 20;
 
@@ -55,10 +82,14 @@ const HEAD_TOKENS = 20;
  * punctuation ({}[]()<>"`$\\|^~_=@#*%&+/) glued to a letter or in a run of two or more, or at least four character
  * class changes. Tokens that look like URLs, mentions or hashtags are plausible.
  */
-export function gibberishStats(text: string): GibberishStats {
-  const odd: number[] = [];
-  const structs: number[] = [];
-  const starts: number[] = [];
+export function gibberishStats(text: string, vocab?: Vocabulary): GibberishStats {
+  const maxTokens = (text.length >> 1) + 1;
+  const odd = new Uint8Array(maxTokens);
+  const oov = new Uint8Array(maxTokens);
+  const structs = new Int32Array(maxTokens);
+  const starts = new Int32Array(maxTokens);
+  let t = 0;
+  let total = 0;
   let i = 0;
   const n = text.length;
   while (i < n) {
@@ -75,11 +106,15 @@ export function gibberishStats(text: string): GibberishStats {
     let maxStructRun = 0;
     let glued = false;
     let letters = 0;
+    let wordHash = WORD_OFFSET;
     while (i < n) {
       const c = text.charCodeAt(i);
       const k = classOf(c);
       if (k === 0) break;
-      if (k === 1 || k === 2) letters++;
+      if (k === 1 || k === 2) {
+        letters++;
+        wordHash = Math.imul(wordHash ^ (c | (k === 2 ? 0x20 : 0)), WORD_PRIME);
+      }
       if (prev !== -1 && prev !== k && !(prev <= 2 && k <= 2 && prev >= 1 && k >= 1)) changes++;
       if (prev === 1 && k === 2) caseFlip = true;
       if (k === 2) upperRun++;
@@ -99,10 +134,10 @@ export function gibberishStats(text: string): GibberishStats {
       prev = k;
       i++;
     }
-    starts.push(start);
+    starts[t] = start;
+    oov[t] = vocab !== undefined && letters >= 3 && !vocab.has(wordHash) && !linkLike(text, start, i) ? 1 : 0;
     if (!caseFlip && upperThenLower === 0 && structural === 0 && changes < 4) {
-      odd.push(0);
-      structs.push(0);
+      t++;
       continue;
     }
     const token = text.slice(start, i);
@@ -116,24 +151,44 @@ export function gibberishStats(text: string): GibberishStats {
     const isOdd =
       !plausibleShape &&
       (caseFlip || upperLower || (structural > 0 && glued && letters > 0) || maxStructRun >= 2 || changes >= 4);
-    odd.push(isOdd ? 1 : 0);
-    structs.push(plausibleShape ? 0 : structural);
+    odd[t] = isOdd ? 1 : 0;
+    structs[t] = plausibleShape ? 0 : structural;
+    if (isOdd) total++;
+    t++;
   }
-  const t = odd.length;
   const tailLen = Math.min(TAIL_TOKENS, Math.floor(t / 2));
-  let total = 0;
-  for (const o of odd) total += o;
   let tailOdd = 0;
   let tailStructural = 0;
+  let tailOov = 0;
   for (let j = t - tailLen; j < t; j++) {
     tailOdd += odd[j] as number;
     tailStructural += structs[j] as number;
+    tailOov += oov[j] as number;
   }
   const headLen = Math.min(HEAD_TOKENS, t - tailLen);
   let headOdd = 0;
-  for (let j = t - tailLen - headLen; j < t - tailLen; j++) headOdd += odd[j] as number;
+  let headOov = 0;
+  for (let j = t - tailLen - headLen; j < t - tailLen; j++) {
+    headOdd += odd[j] as number;
+    headOov += oov[j] as number;
+  }
+  let soup = 0;
+  let bad = 0;
+  for (let j = t - 1; j >= Math.max(0, t - SOUP_MAX); j--) {
+    bad += (odd[j] as number) | (oov[j] as number);
+    if (t - j >= SOUP_MIN && bad * 2 >= t - j) soup = t - j;
+  }
+  let soupHead = 0;
+  const soupHeadTokens = Math.min(HEAD_TOKENS, t - soup);
+  for (let j = t - soup - soupHeadTokens; j < t - soup; j++) soupHead += (odd[j] as number) | (oov[j] as number);
   return {
     tokens: t,
+    soup,
+    soupHead,
+    soupHeadTokens,
+    soupStart: soup > 0 ? (starts[t - soup] as number) : 0,
+    tailOov,
+    headOov,
     tail: tailOdd,
     head: headOdd,
     tailStructural,
@@ -145,6 +200,72 @@ export function gibberishStats(text: string): GibberishStats {
 const TAIL_BINS = [1, 2, 3, 5];
 const STRUCT_BINS = [2, 4, 8];
 const WHOLE_BINS = [0.2, 0.35, 0.5];
+const OOV_BINS = [2, 3, 5, 7];
+const SOUP_BINS = [6, 10, 15];
+/** Most tokens of a text counted as a short prompt. */
+const SHORT_PROMPT_TOKENS = 80;
+
+const WORD_OFFSET = 0x811c9dc5;
+const WORD_PRIME = 0x01000193;
+
+/**
+ * A set of known words (lower-cased letters of a whitespace token, 3+ letters) as a bit set over a hash of the word:
+ * small enough to ship in the model file (2^bits bits), with false "known" answers for a few percent of unknown
+ * words, which only weakens the out-of-vocabulary signal.
+ */
+export class Vocabulary {
+  readonly bits: number;
+  readonly set: Uint8Array;
+  constructor(bits: number, set?: Uint8Array) {
+    this.bits = bits;
+    this.set = set ?? new Uint8Array(1 << (bits - 3));
+  }
+  private slot(hash: number): number {
+    let x = hash ^ (hash >>> 16);
+    x = Math.imul(x, 0x85ebca6b);
+    x ^= x >>> 13;
+    return (x >>> 0) & ((1 << this.bits) - 1);
+  }
+  has(hash: number): boolean {
+    const b = this.slot(hash);
+    return ((this.set[b >>> 3] as number) & (1 << (b & 7))) !== 0;
+  }
+  add(hash: number): void {
+    const b = this.slot(hash);
+    this.set[b >>> 3] = (this.set[b >>> 3] as number) | (1 << (b & 7));
+  }
+}
+
+/** Hash of the letters of `token`, lower-cased (the key `Vocabulary` stores); 0 when it has fewer than 3 letters. */
+export function wordKey(token: string): number {
+  let h = WORD_OFFSET;
+  let letters = 0;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    const k = classOf(c);
+    if (k === 1 || k === 2) {
+      letters++;
+      h = Math.imul(h ^ (c | (k === 2 ? 0x20 : 0)), WORD_PRIME);
+    }
+  }
+  return letters >= 3 ? h : 0;
+}
+
+/**
+ * The vocabulary of `texts`: every word (see `wordKey`) seen at least `minCount` times. Deterministic.
+ */
+export function buildVocabulary(texts: Iterable<string>, bits = 17, minCount = 2): Vocabulary {
+  const counts = new Map<number, number>();
+  for (const text of texts) {
+    for (const token of text.split(/\s+/)) {
+      const h = wordKey(token);
+      if (h !== 0) counts.set(h, (counts.get(h) ?? 0) + 1);
+    }
+  }
+  const v = new Vocabulary(bits);
+  for (const [h, c] of counts) if (c >= minCount) v.add(h);
+  return v;
+}
 
 /** Every marker token `gibberishMarkers` can emit. */
 export const GIBBERISH_TOKENS: readonly string[] = [
@@ -153,7 +274,24 @@ export const GIBBERISH_TOKENS: readonly string[] = [
   ...WHOLE_BINS.map((b) => `gib:whole>=${b}`),
   "gib:prose-then-soup",
   "gib:prose-then-soup-strong",
+  ...OOV_BINS.map((b) => `gib:oov-tail>=${b}`),
+  "gib:prose-then-oov",
+  ...SOUP_BINS.map((b) => `gib:soup>=${b}`),
+  "gib:prose-then-long-soup",
+  "gib:prose-then-long-soup@prompt",
 ];
+
+/** First collapsed position whose text index is at or after `textIndex` (clamped to the last position). */
+function collapsedIndex(origin: Int32Array, length: number, textIndex: number): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((origin[mid] as number) < textIndex) lo = mid + 1;
+    else hi = mid;
+  }
+  return Math.min(lo, Math.max(0, length - 1));
+}
 
 /**
  * Marker tokens from `gibberishStats` of `text`: cumulative bins of the tail counts and whole-text share (so a linear
@@ -161,22 +299,27 @@ export const GIBBERISH_TOKENS: readonly string[] = [
  * the collapsed text (`origin[i]` = index in `text` of collapsed char `i`, `length` collapsed chars). Texts of fewer
  * than 8 tokens give no markers.
  */
-export function gibberishMarkers(text: string, origin: Int32Array, length: number): MarkerToken[] {
-  const g = gibberishStats(text);
+export function gibberishMarkers(text: string, origin: Int32Array, length: number, vocab?: Vocabulary): MarkerToken[] {
+  const g = gibberishStats(text, vocab);
   if (g.tokens < 8) return [];
   const out: MarkerToken[] = [];
-  let lo = 0;
-  let hi = length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((origin[mid] as number) < g.tailStart) lo = mid + 1;
-    else hi = mid;
-  }
-  const tailPos = Math.min(lo, Math.max(0, length - 1));
+  const tailPos = collapsedIndex(origin, length, g.tailStart);
   for (const b of TAIL_BINS) if (g.tail >= b) out.push({ pos: tailPos, token: `gib:tail>=${b}` });
   for (const b of STRUCT_BINS) if (g.tailStructural >= b) out.push({ pos: tailPos, token: `gib:struct>=${b}` });
   for (const b of WHOLE_BINS) if (g.whole >= b) out.push({ pos: tailPos, token: `gib:whole>=${b}` });
   if (g.head === 0 && g.tail >= 2) out.push({ pos: tailPos, token: "gib:prose-then-soup" });
   if (g.head === 0 && g.tail >= 3) out.push({ pos: tailPos, token: "gib:prose-then-soup-strong" });
+  for (const b of OOV_BINS) if (g.tailOov >= b) out.push({ pos: tailPos, token: `gib:oov-tail>=${b}` });
+  if (g.headOov <= 1 && g.tailOov >= 3) out.push({ pos: tailPos, token: "gib:prose-then-oov" });
+  if (g.soup > 0) {
+    const soupPos = collapsedIndex(origin, length, g.soupStart);
+    for (const b of SOUP_BINS) if (g.soup >= b) out.push({ pos: soupPos, token: `gib:soup>=${b}` });
+    if (g.soupHeadTokens >= 3 && g.soupHead * 6 <= g.soupHeadTokens) {
+      out.push({ pos: soupPos, token: "gib:prose-then-long-soup" });
+      // A short prompt that is a plain request plus a long suffix is the shape of a GCG/DSN attack; in a long
+      // document (tables, code, tweets quoted at the end) the same statistics are common.
+      if (g.tokens <= SHORT_PROMPT_TOKENS) out.push({ pos: soupPos, token: "gib:prose-then-long-soup@prompt" });
+    }
+  }
   return out;
 }

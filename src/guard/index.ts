@@ -32,6 +32,7 @@ export { toxicityScanner } from "./scanners/toxicity.ts";
 export { StreamGuard, type StreamOptions, type StreamStep } from "./stream.ts";
 export {
   DEFAULT_TRAIN_SETTINGS,
+  ratesByKind,
   type TrainingRow,
   type TrainSettings,
   trainPromptAttackModel,

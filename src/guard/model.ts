@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { WardenError } from "../core/errors.ts";
 import { type FeatureSettings, type FeatureStream, markerValueOf } from "./features.ts";
+import { Vocabulary } from "./gibberish.ts";
 
 export const CLASSES = ["benign", "injection", "jailbreak"] as const;
 export const NUM_CLASSES = CLASSES.length;
@@ -24,11 +25,13 @@ export interface ModelFile {
   training: Record<string, unknown>;
   metrics: Record<string, unknown>;
   bias: number[];
+  /** Hashed bit set of benign training words (gibberish.ts `Vocabulary`), base64; absent in older files. */
+  vocabulary?: { bits: number; set: string };
   weights: { count: number; scale: number[]; indices: string; values: string };
 }
 
 /**
- * A loaded model: dense interleaved int8 weights `q[bucket * 3 + class]` (weight = q × scale[class]); 768 KB at 2^18
+ * A loaded model: dense interleaved int8 weights `q[bucket * 3 + class]` (weight = q × scale[class]); 192 KB at 2^16
  * buckets, small enough to stay in cache while scoring.
  */
 export interface LinearModel {
@@ -40,6 +43,7 @@ export interface LinearModel {
   bias: Float64Array;
   q: Int8Array;
   scale: Float64Array;
+  vocab?: Vocabulary;
 }
 
 /** Result of scoring one feature stream. */
@@ -125,6 +129,8 @@ export function decodeModel(file: ModelFile, source = "(inline)"): LinearModel {
   if (!f || !Number.isInteger(f.bits) || f.bits < 8 || f.bits > 22) throw bad(source, "features.bits");
   if (f.markerValue !== undefined && !(typeof f.markerValue === "number" && f.markerValue > 0 && f.markerValue <= 64))
     throw bad(source, "features.markerValue");
+  if (f.dedupe !== undefined && !(Number.isInteger(f.dedupe) && f.dedupe >= 0 && f.dedupe <= 1 << 20))
+    throw bad(source, "features.dedupe");
   if (!Number.isInteger(file.window) || file.window < 16 || !Number.isInteger(file.stride) || file.stride < 1) {
     throw bad(source, "window/stride");
   }
@@ -156,7 +162,16 @@ export function decodeModel(file: ModelFile, source = "(inline)"): LinearModel {
       q8[b * NUM_CLASSES + k] = q;
     }
   }
+  let vocab: Vocabulary | undefined;
+  if (file.vocabulary !== undefined) {
+    const { bits, set } = file.vocabulary;
+    if (!Number.isInteger(bits) || bits < 8 || bits > 24 || typeof set !== "string") throw bad(source, "vocabulary");
+    const bytes = Buffer.from(set, "base64");
+    if (bytes.length !== 1 << (bits - 3)) throw bad(source, "vocabulary length");
+    vocab = new Vocabulary(bits, new Uint8Array(bytes));
+  }
   return {
+    ...(vocab !== undefined ? { vocab } : {}),
     file,
     features: f,
     window: file.window,
@@ -226,30 +241,63 @@ export function windowProbabilities(
 export function scoreStream(model: LinearModel, fs: FeatureStream, stride = model.stride): WindowScore {
   const L = fs.length;
   const K = NUM_CLASSES;
-  const cum = new Int32Array((L + 1) * K);
-  const cnt = new Int32Array(L + 1);
+  const step = Math.max(1, stride);
+  const W = Math.min(model.window, L);
+  // Prefix sums over blocks of `unit` chars: every window start is a multiple of the stride and, when the window is
+  // a multiple of it too, every window end as well, so one sum per block suffices (64× less memory and work than per
+  // char). The final window, which may start off the grid, is summed directly.
+  const unit = W % step === 0 ? step : 1;
+  const blocks = Math.ceil(L / unit);
+  const cum = new Int32Array((blocks + 1) * K);
+  const cnt = new Int32Array(blocks + 1);
   const q = model.q;
+  // The last window when it starts off the grid, summed in the same pass.
+  const tailStart = L > W && (L - W) % step !== 0 ? L - W : L;
+  const tail = new Int32Array(K);
+  let tailN = 0;
   for (let i = 0; i < fs.markerFrom; i++) {
-    const p = ((fs.pos[i] as number) + 1) * K;
+    const pos = fs.pos[i] as number;
+    const blk = ((pos / unit) | 0) + 1;
+    const p = blk * K;
     const b = (fs.bucket[i] as number) * K;
-    cum[p] = (cum[p] as number) + (q[b] as number);
-    cum[p + 1] = (cum[p + 1] as number) + (q[b + 1] as number);
-    cum[p + 2] = (cum[p + 2] as number) + (q[b + 2] as number);
-    cnt[(fs.pos[i] as number) + 1] = (cnt[(fs.pos[i] as number) + 1] as number) + 1;
+    const q0 = q[b] as number;
+    const q1 = q[b + 1] as number;
+    const q2 = q[b + 2] as number;
+    cum[p] = (cum[p] as number) + q0;
+    cum[p + 1] = (cum[p + 1] as number) + q1;
+    cum[p + 2] = (cum[p + 2] as number) + q2;
+    cnt[blk] = (cnt[blk] as number) + 1;
+    if (pos >= tailStart) {
+      tail[0] = (tail[0] as number) + q0;
+      tail[1] = (tail[1] as number) + q1;
+      tail[2] = (tail[2] as number) + q2;
+      tailN++;
+    }
   }
-  for (let p = 1; p <= L; p++) {
+  for (let p = 1; p <= blocks; p++) {
     const a = p * K;
     cum[a] = (cum[a] as number) + (cum[a - K] as number);
     cum[a + 1] = (cum[a + 1] as number) + (cum[a - K + 1] as number);
     cum[a + 2] = (cum[a + 2] as number) + (cum[a - K + 2] as number);
     cnt[p] = (cnt[p] as number) + (cnt[p - 1] as number);
   }
+  const raw = new Int32Array(K);
+  /** Raw int8 sums and n-gram count of the window [a, e): on the block grid, or the off-grid last window. */
+  const windowSums = (a: number, e: number): number => {
+    if (a === tailStart) {
+      raw.set(tail);
+      return tailN;
+    }
+    const ba = a / unit;
+    const be = Math.ceil(e / unit);
+    for (let k = 0; k < K; k++) raw[k] = (cum[be * K + k] as number) - (cum[ba * K + k] as number);
+    return (cnt[be] as number) - (cnt[ba] as number);
+  };
   const markers: Array<{ pos: number; bucket: number }> = [];
   for (let i = fs.markerFrom; i < fs.count; i++)
     markers.push({ pos: fs.pos[i] as number, bucket: fs.bucket[i] as number });
   const scale = model.scale;
   const mv = markerValueOf(model.features);
-  const W = Math.min(model.window, L);
   const probs = new Float64Array(K);
   const sums = new Float64Array(K);
   const markerSums = new Float64Array(K);
@@ -257,8 +305,8 @@ export function scoreStream(model: LinearModel, fs: FeatureStream, stride = mode
   const best: WindowScore = { attack: -1, injection: 0, jailbreak: 0, start: 0, end: W };
   const visit = (a: number): void => {
     const e = a + W;
-    for (let k = 0; k < K; k++)
-      sums[k] = ((cum[e * K + k] as number) - (cum[a * K + k] as number)) * (scale[k] as number);
+    const n = windowSums(a, e);
+    for (let k = 0; k < K; k++) sums[k] = (raw[k] as number) * (scale[k] as number);
     markerSums.fill(0);
     if (markers.length > 0) {
       seen.clear();
@@ -270,7 +318,7 @@ export function scoreStream(model: LinearModel, fs: FeatureStream, stride = mode
         }
       }
     }
-    windowProbabilities(model, sums, (cnt[e] as number) - (cnt[a] as number), markerSums, probs);
+    windowProbabilities(model, sums, n, markerSums, probs);
     const attack = 1 - (probs[0] as number);
     if (attack > best.attack) {
       best.attack = attack;
@@ -280,8 +328,8 @@ export function scoreStream(model: LinearModel, fs: FeatureStream, stride = mode
       best.end = e;
     }
   };
-  for (let a = 0; a + W <= L; a += Math.max(1, stride)) visit(a);
-  if (L - W > 0 && (L - W) % Math.max(1, stride) !== 0) visit(L - W);
+  for (let a = 0; a + W <= L; a += step) visit(a);
+  if (L - W > 0 && (L - W) % step !== 0) visit(L - W);
   if (best.attack < 0) visit(0);
   return best;
 }

@@ -8,10 +8,10 @@
  */
 import { DEFAULT_DECODE_LIMITS, decodeSegments, leetView, rot13View } from "./decode.ts";
 import { extractFeatures } from "./features.ts";
-import { gibberishMarkers } from "./gibberish.ts";
+import { attackMarkers } from "./markers.ts";
 import { type LinearModel, scoreStream, shippedModel } from "./model.ts";
 import { invisibleCount, mapSpan, type NormalizeStats, normalizeText } from "./normalize.ts";
-import { matchSignatures, type SignatureHit, signatureMarkers } from "./signatures.ts";
+import type { SignatureHit } from "./signatures.ts";
 import type { Finding } from "./types.ts";
 
 export interface PromptAttackOptions {
@@ -67,8 +67,9 @@ export function detectPromptAttack(text: string, opts: PromptAttackOptions = {})
     if (q === 0) normalization = n.stats;
     let hits: SignatureHit[] = [];
     const fs = extractFeatures(n.text, model.features, (c, origin) => {
-      hits = matchSignatures(c);
-      return [...signatureMarkers(hits), ...gibberishMarkers(n.text, origin, c.length)];
+      const m = attackMarkers(n.text, c, origin, model.vocab);
+      hits = m.hits;
+      return m.markers;
     });
     const toOriginal = (s: number, e: number): [number, number] => {
       if (view.depth > 0) return view.span;

@@ -15,6 +15,11 @@ export interface Signature {
   /** Direct score when it matches (0 = marker feature only). */
   score: number;
   re: RegExp;
+  /**
+   * Only meaningful inside a document: the hit gives just the `@doc` marker, and nothing in a short prompt ("rewrite
+   * your answer" is an ordinary chat follow-up).
+   */
+  docOnly?: boolean;
 }
 
 const PRIOR =
@@ -100,6 +105,31 @@ export const SIGNATURES: readonly Signature[] = [
     re: /\b(?:(?:in|to|into|within|throughout|at the (?:start|end|beginning) of) your (?:reply|response|answer|responses|answers|output|summary|analysis|explanation)|(?:include|insert|add|append|mention|embed|incorporate|integrate|inject) (?:a|an|the|this|some|following) [^.\n]{0,60}\b(?:in|into|to|within) (?:your|the) (?:reply|response|answer|output|summary|solution|code)|(?:ai|assistant|model|chatbot|llm|language model)s? (?:reading|processing|summari[sz]ing|parsing) this|(?:note|instruction|message) (?:to|for) (?:the |any )?(?:ai|assistant|model|llm|language model)|when (?:you are|you're) (?:summari[sz]ing|answering|responding|replying|asked))/g,
   },
   {
+    // An imperative that edits "your answer": in a document or tool output this is an instruction to the assistant
+    // that will read it (BIPIA's task-irrelevant and persuasion injections), whatever the requested change is.
+    family: "output-directive",
+    kind: "injection",
+    score: 0,
+    docOnly: true,
+    re: /\b(?:modify|augment|change|rewrite|adjust|alter|revise|edit|update|enrich|extend|expand|supplement|complement|enhance|embellish|infuse|conclude|end|begin|start|open|close|finish|preface|prefix|format|structure|tailor|frame|slant|shape|pepper|sprinkle|fill|season|flavou?r|punctuate|accompany|follow up|wrap up|sign off) (?:up |off )?(?:each of |all of )?your (?:reply|replies|response|responses|answer|answers|output|summary|solution|message|explanation|analysis|text|writing|code)\b/g,
+  },
+  {
+    // A request to put a given code block into the reader's solution (BIPIA code injections).
+    family: "code-insert",
+    kind: "injection",
+    score: 0,
+    docOnly: true,
+    re: /\b(?:integrate|incorporate|merge|insert|embed|include|add|inject|weave|blend|featuring|feature|utili[sz]e|use|apply|paste|append|combine)(?: in| into)? (?:the |this )?(?:following|below|above|given|attached|provided|subsequent) (?:code |python |javascript |script )?(?:snippet|block|section|excerpt|segment|fragment|lines?|piece|code)\b[^\n]{0,60}/g,
+  },
+  {
+    // Code that reads browser cookies, saved credentials or key files: the payload of cookie-theft and credential
+    // exfiltration injections.
+    family: "credential-access",
+    kind: "injection",
+    score: 0,
+    re: /\b(?:cookies? ?= ?|cookie ?jar|cookies\.(?:txt|pkl|json|sqlite)|load_cookie|browser_cookie|document\.cookie|\.ssh\/id_|\/etc\/(?:passwd|shadow)|\.aws\/credentials|login data|keychain|os\.environ)/g,
+  },
+  {
     family: "encoding-directive",
     kind: "injection",
     score: 0,
@@ -137,6 +167,7 @@ export const SIGNATURES: readonly Signature[] = [
 /** One signature hit on collapsed text. */
 export interface SignatureHit {
   family: string;
+  docOnly?: boolean;
   kind: "injection" | "jailbreak";
   score: number;
   start: number;
@@ -151,7 +182,15 @@ export function matchSignatures(collapsed: string, maxHitsPerFamily = 32): Signa
     let n = 0;
     for (let m = sig.re.exec(collapsed); m !== null && n < maxHitsPerFamily; m = sig.re.exec(collapsed)) {
       if (m[0].length === 0) sig.re.lastIndex++;
-      hits.push({ family: sig.family, kind: sig.kind, score: sig.score, start: m.index, end: m.index + m[0].length });
+      const hit: SignatureHit = {
+        family: sig.family,
+        kind: sig.kind,
+        score: sig.score,
+        start: m.index,
+        end: m.index + m[0].length,
+      };
+      if (sig.docOnly) hit.docOnly = true;
+      hits.push(hit);
       n++;
     }
   }
@@ -166,6 +205,9 @@ const isSymbol = (s: string, i: number): number => {
   return c < 128 ? (SYMBOLS[c] as number) : 0;
 };
 
+/** Five words of two or more letters in a row: the plain request a suffix follows. */
+const PROSE_RUN = /(?:[a-z]{2,} ){5}/;
+
 /**
  * Adversarial-suffix bursts (Zou et al. 2023, GCG): a 48-char stretch dense in brackets and symbols that follows
  * ordinary words. Reported as marker hits only (score 0): code has such stretches too, the classifier weighs them.
@@ -175,21 +217,60 @@ export function symbolBursts(collapsed: string, maxHits = 8): SignatureHit[] {
   const span = 48;
   let symbols = 0;
   let lastEnd = -1;
+  // End of the last prose window that failed the test. Every match of PROSE_RUN ends with a space, so the window one
+  // char further on can only match when the char it gains is a space: dense code is not re-tested at every char.
+  let failedEnd = -2;
   for (let i = 0; i < collapsed.length && hits.length < maxHits; i++) {
     symbols += isSymbol(collapsed, i);
     if (i >= span) symbols -= isSymbol(collapsed, i - span);
     if (i >= span && symbols >= 9 && i - span > lastEnd) {
-      const before = collapsed.slice(Math.max(0, i - span - 80), i - span);
-      if (/(?:[a-z]{2,} ){5}/.test(before)) {
-        hits.push({ family: "symbol-burst", kind: "jailbreak", score: 0, start: i - span, end: i });
-        lastEnd = i;
+      const end = i - span;
+      if (end === failedEnd + 1 && collapsed.charCodeAt(end - 1) !== 0x20) {
+        failedEnd = end;
+        continue;
       }
+      if (PROSE_RUN.test(collapsed.slice(Math.max(0, end - 80), end))) {
+        hits.push({ family: "symbol-burst", kind: "jailbreak", score: 0, start: end, end: i });
+        lastEnd = i;
+      } else failedEnd = end;
     }
   }
   return hits;
 }
 
-/** Signature hits as classifier marker tokens. */
-export function signatureMarkers(hits: readonly SignatureHit[]): MarkerToken[] {
-  return hits.map((h) => ({ pos: h.start, token: `sig:${h.family}` }));
+/** Collapsed length from which a text counts as a document for the `@doc` markers. */
+export const DOCUMENT_CHARS = 200;
+/** Lines from which a text counts as a document whatever its length. */
+export const DOCUMENT_LINES = 3;
+
+/** Whether `text` (normalised) of `collapsedLength` collapsed chars reads as a document rather than a chat message. */
+export function isDocument(text: string, collapsedLength: number): boolean {
+  if (collapsedLength >= DOCUMENT_CHARS) return true;
+  let lines = 1;
+  for (let i = text.indexOf("\n"); i !== -1 && lines < DOCUMENT_LINES; i = text.indexOf("\n", i + 1)) {
+    if (text.slice(i + 1).trim() !== "") lines++;
+  }
+  return lines >= DOCUMENT_LINES;
 }
+
+/**
+ * Signature hits as classifier marker tokens. In a document (see `isDocument`), each injection-kind hit also gives
+ * `sig:<family>@doc`: a linear model cannot learn "instruction to the assistant AND inside data" from two separate
+ * features, and "rewrite your answer" is an ordinary chat request but an injection inside an email, table or code
+ * answer. `docOnly` families give only the `@doc` marker.
+ */
+export function signatureMarkers(hits: readonly SignatureHit[], document = false): MarkerToken[] {
+  const out: MarkerToken[] = [];
+  for (const h of hits) {
+    if (!h.docOnly) out.push({ pos: h.start, token: `sig:${h.family}` });
+    if (document && h.kind === "injection") out.push({ pos: h.start, token: `sig:${h.family}@doc` });
+  }
+  return out;
+}
+
+/** Every marker token `signatureMarkers` can emit. */
+export const SIGNATURE_TOKENS: readonly string[] = [
+  ...SIGNATURES.filter((g) => !g.docOnly).map((g) => `sig:${g.family}`),
+  ...SIGNATURES.filter((g) => g.kind === "injection").map((g) => `sig:${g.family}@doc`),
+  "sig:symbol-burst",
+];

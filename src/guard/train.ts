@@ -3,11 +3,14 @@
  * hashed features, AdaGrad (Duchi et al. 2011) with L2, class-balanced, fixed seed, fully deterministic. Long texts are
  * cut into the same windows inference scores; a window of a long attack text is labelled an attack only when it
  * overlaps a line that appears in no benign training text (the injected part of a poisoned document), and skipped
- * otherwise. The attack threshold is chosen from out-of-fold scores of a k-fold cross-validation on the training set.
+ * otherwise. The attack threshold is chosen from out-of-fold scores of a grouped k-fold cross-validation on the
+ * training set (rows sharing a line stay in one fold, see `groupedFolds`). The vocabulary of benign words behind the
+ * out-of-vocabulary suffix features is built here and shipped in the model file.
  */
 import { WardenError } from "../core/errors.ts";
 import { extractFeatures, type FeatureSettings, type FeatureStream, markerValueOf, tokenBucket } from "./features.ts";
-import { GIBBERISH_TOKENS, gibberishMarkers } from "./gibberish.ts";
+import { buildVocabulary, GIBBERISH_TOKENS, type Vocabulary } from "./gibberish.ts";
+import { attackMarkers } from "./markers.ts";
 import {
   CLASSES,
   decodeModel,
@@ -18,7 +21,7 @@ import {
   scoreStream,
 } from "./model.ts";
 import { normalizeText } from "./normalize.ts";
-import { matchSignatures, SIGNATURES, signatureMarkers } from "./signatures.ts";
+import { SIGNATURE_TOKENS } from "./signatures.ts";
 
 /** One labelled row of the prompt-attacks dataset. */
 export interface TrainingRow {
@@ -45,10 +48,17 @@ export interface TrainSettings {
   targetFpr: number;
   /** Largest out-of-fold false-positive rate allowed on harmful-request rows. */
   targetHarmfulFpr: number;
+  /** Size (log2 bits) of the shipped vocabulary of benign training words (out-of-vocabulary suffix features). */
+  vocabularyBits: number;
+  /** Occurrences in benign training text for a word to enter the vocabulary. */
+  vocabularyMinCount: number;
 }
 
+/** Parts of the training rows for cross-fitting the vocabulary (see trainPromptAttackModel). */
+const VOCABULARY_PARTS = 4;
+
 export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
-  features: { bits: 18, charMin: 3, charMax: 5, wordBigrams: true, markerValue: 4 },
+  features: { bits: 16, charMin: 3, charMax: 5, wordBigrams: true, markerValue: 6, dedupe: 128 },
   window: 512,
   trainStride: 256,
   stride: 64,
@@ -57,9 +67,11 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   l2: 1e-5,
   seed: 20261125,
   folds: 3,
-  maxFeatures: 30000,
-  targetFpr: 0.005,
-  targetHarmfulFpr: 0.015,
+  maxFeatures: 60000,
+  targetFpr: 0.0075,
+  targetHarmfulFpr: 0.02,
+  vocabularyBits: 17,
+  vocabularyMinCount: 2,
 };
 
 /** Class index of a row: 0 benign, 1 injection (direct, indirect, encoding), 2 jailbreak. */
@@ -81,12 +93,9 @@ export function prng(seed: number): () => number {
 }
 
 /** Features of a text exactly as the detector computes them for the plain (undecoded) view. */
-export function featuresOf(text: string, features: FeatureSettings): FeatureStream {
+export function featuresOf(text: string, features: FeatureSettings, vocab?: Vocabulary): FeatureStream {
   const n = normalizeText(text);
-  return extractFeatures(n.text, features, (c, origin) => [
-    ...signatureMarkers(matchSignatures(c)),
-    ...gibberishMarkers(n.text, origin, c.length),
-  ]);
+  return extractFeatures(n.text, features, (c, origin) => attackMarkers(n.text, c, origin, vocab).markers);
 }
 
 interface Example {
@@ -141,7 +150,12 @@ function benignLineSet(rows: readonly TrainingRow[]): Set<string> {
   return lines;
 }
 
-function buildExamples(rows: readonly TrainingRow[], s: TrainSettings, benignLines: Set<string>): Example[] {
+function buildExamples(
+  rows: readonly TrainingRow[],
+  s: TrainSettings,
+  benignLines: Set<string>,
+  vocabOf: readonly Vocabulary[],
+): Example[] {
   const buckets = 1 << s.features.bits;
   const scratch = new Float64Array(buckets);
   const touched = new Int32Array(buckets);
@@ -183,22 +197,22 @@ function buildExamples(rows: readonly TrainingRow[], s: TrainSettings, benignLin
     }
     examples.push({ idx, val, y, row: r });
   };
-  const standalone = new Set<string>();
   rows.forEach((row, r) => {
     const y = classOf(row);
+    const vocab = vocabOf[r] as Vocabulary;
     if (row.kind === "indirect-injection") {
       // The injected instruction read alone is an ordinary request (BIPIA: it is an attack only because it sits in
       // a document); teach that, so the model learns the document-plus-instruction pattern, not the sentence.
-      // Lines that match an attack signature (e.g. addressed to the AI) stay suspicious and are not added.
+      // Lines that match an attack signature (e.g. addressed to the AI) stay suspicious and are not added. One benign
+      // example per poisoned row, so the sentence alone weighs as much for benign as its documents do for attack.
       for (const line of normalizeText(row.text).text.split("\n")) {
         const key = lineKey(line);
-        if (key.length < 8 || key.length > 400 || benignLines.has(key) || standalone.has(key)) continue;
-        standalone.add(key);
-        const lf = featuresOf(line, s.features);
+        if (key.length < 8 || key.length > 400 || benignLines.has(key)) continue;
+        const lf = featuresOf(line, s.features, vocab);
         if (lf.markerFrom === lf.count) addWindow(lf, 0, lf.length, 0, r);
       }
     }
-    const fs = featuresOf(row.text, s.features);
+    const fs = featuresOf(row.text, s.features, vocab);
     const starts: number[] = [];
     if (fs.length <= s.window) starts.push(0);
     else {
@@ -277,13 +291,14 @@ function fit(examples: readonly Example[], s: TrainSettings): { weights: Float32
 
 /** Buckets of every structural marker token (signature families, symbol bursts, gibberish bins): never pruned. */
 function markerBuckets(f: FeatureSettings): Set<number> {
-  const tokens = [...SIGNATURES.map((g) => `sig:${g.family}`), "sig:symbol-burst", ...GIBBERISH_TOKENS];
+  const tokens = [...SIGNATURE_TOKENS, ...GIBBERISH_TOKENS];
   return new Set(tokens.map((t) => tokenBucket(t, f.bits)));
 }
 
 function makeFile(
   weights: Float32Array,
   bias: number[],
+  vocab: Vocabulary,
   s: TrainSettings,
   threshold: number,
   training: Record<string, unknown>,
@@ -299,6 +314,7 @@ function makeFile(
     training,
     metrics,
     bias: bias.map((b) => Number(b.toPrecision(8))),
+    vocabulary: { bits: vocab.bits, set: Buffer.from(vocab.set).toString("base64") },
     weights: encodeWeights(weights, 1 << s.features.bits, s.maxFeatures, markerBuckets(s.features)),
   };
 }
@@ -330,10 +346,86 @@ export function thresholdForFpr(scores: readonly number[], fpr: number): number 
   return Math.min(0.999, above + 1e-6);
 }
 
+/**
+ * Fold of each row for grouped cross-validation: rows that share a line of 40+ chars (a document and its poisoned
+ * copies, the fills of one jailbreak template, prompts built on the same base prompt) form one group (union-find), and
+ * each group goes whole to a fold chosen by a seeded shuffle of the groups, so no fold is scored by a model that saw
+ * its documents or templates.
+ */
+export function groupedFolds(
+  rows: readonly TrainingRow[],
+  folds: number,
+  seed: number,
+): { fold: number[]; groups: number } {
+  const parent = rows.map((_, i) => i);
+  const find = (i: number): number => {
+    let r = i;
+    while (parent[r] !== r) r = parent[r] as number;
+    for (let j = i; parent[j] !== r; ) {
+      const next = parent[j] as number;
+      parent[j] = r;
+      j = next;
+    }
+    return r;
+  };
+  const owner = new Map<string, number>();
+  rows.forEach((row, i) => {
+    for (const line of row.text.split("\n")) {
+      const key = lineKey(line);
+      if (key.length < 40) continue;
+      const o = owner.get(key);
+      if (o === undefined) owner.set(key, i);
+      else parent[find(i)] = find(o);
+    }
+  });
+  const roots = [...new Set(rows.map((_, i) => find(i)))];
+  const rand = prng(seed ^ 0x5eed);
+  for (let i = roots.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    const t = roots[i] as number;
+    roots[i] = roots[j] as number;
+    roots[j] = t;
+  }
+  // Largest groups first, each to the currently smallest fold: folds of about equal size.
+  const size = new Map<number, number>();
+  for (let i = 0; i < rows.length; i++) size.set(find(i), (size.get(find(i)) ?? 0) + 1);
+  roots.sort((a, b) => (size.get(b) as number) - (size.get(a) as number));
+  const load = new Array<number>(folds).fill(0);
+  const foldOf = new Map<number, number>();
+  for (const r of roots) {
+    let best = 0;
+    for (let f = 1; f < folds; f++) if ((load[f] as number) < (load[best] as number)) best = f;
+    foldOf.set(r, best);
+    load[best] = (load[best] as number) + (size.get(r) as number);
+  }
+  return { fold: rows.map((_, i) => foldOf.get(find(i)) as number), groups: roots.length };
+}
+
 export interface TrainResult {
   file: ModelFile;
   model: LinearModel;
   crossValidation: { threshold: number; oofRecall: number; oofFpr: number; oofHarmfulFpr: number };
+  /** Out-of-fold classifier score of every training row (grouped cross-validation). */
+  oof: number[];
+}
+
+/** Share of rows flagged at `threshold` per kind (recall for attack kinds, false-positive rate for benign ones). */
+export function ratesByKind(
+  rows: ReadonlyArray<{ kind: string }>,
+  scores: readonly number[],
+  threshold: number,
+): Record<string, number> {
+  const n: Record<string, number> = {};
+  const hit: Record<string, number> = {};
+  rows.forEach((r, i) => {
+    n[r.kind] = (n[r.kind] ?? 0) + 1;
+    if ((scores[i] as number) >= threshold) hit[r.kind] = (hit[r.kind] ?? 0) + 1;
+  });
+  return Object.fromEntries(
+    Object.keys(n)
+      .sort()
+      .map((k) => [k, Number(((hit[k] ?? 0) / (n[k] as number)).toFixed(4))]),
+  );
 }
 
 /**
@@ -347,19 +439,37 @@ export function trainPromptAttackModel(
   log: (line: string) => void = () => {},
 ): TrainResult {
   if (rows.length === 0) throw new WardenError("E_INPUT_INVALID", "no training rows");
-  const rand = prng(s.seed ^ 0x5eed);
-  const fold = rows.map(() => Math.floor(rand() * s.folds));
+  const { fold, groups } = groupedFolds(rows, s.folds, s.seed);
   const oof = new Array<number>(rows.length).fill(0);
   // Built from all rows, also for the folds: a held-out clean document must not make its poisoned copies in the
   // training folds look entirely injected.
   const benignLines = benignLineSet(rows);
+  // The shipped vocabulary holds the words of all benign rows (no attack text, so suffix fragments stay unknown). A
+  // row's own words would always be known to it, so training features are cross-fitted: each row is featurised with
+  // the vocabulary of the benign rows outside its part, as unseen text is at inference.
+  const benignTexts = rows.map((r) => (r.label === "benign" ? normalizeText(r.text).text : ""));
+  const vocab = buildVocabulary(benignTexts, s.vocabularyBits, s.vocabularyMinCount);
+  const part = rows.map((_, i) => i % VOCABULARY_PARTS);
+  const partVocab = Array.from({ length: VOCABULARY_PARTS }, (_, p) =>
+    buildVocabulary(
+      benignTexts.filter((_, i) => part[i] !== p),
+      s.vocabularyBits,
+      s.vocabularyMinCount,
+    ),
+  );
+  const vocabOf = part.map((p) => partVocab[p] as Vocabulary);
   for (let f = 0; f < s.folds; f++) {
     const trainRows = rows.filter((_, i) => fold[i] !== f);
-    const ex = buildExamples(trainRows, s, benignLines);
+    const ex = buildExamples(
+      trainRows,
+      s,
+      benignLines,
+      vocabOf.filter((_, i) => fold[i] !== f),
+    );
     const { weights, bias } = fit(ex, s);
-    const model = decodeModel(makeFile(weights, bias, s, 0.5, {}, {}));
+    const model = decodeModel(makeFile(weights, bias, vocab, s, 0.5, {}, {}));
     rows.forEach((row, i) => {
-      if (fold[i] === f) oof[i] = scoreStream(model, featuresOf(row.text, s.features)).attack;
+      if (fold[i] === f) oof[i] = scoreStream(model, featuresOf(row.text, s.features, vocabOf[i])).attack;
     });
     log(`fold ${f + 1}/${s.folds}: ${ex.length} windows`);
   }
@@ -371,18 +481,23 @@ export function trainPromptAttackModel(
   const threshold = Math.max(thresholdForFpr(benign, s.targetFpr), thresholdForFpr(harmful, s.targetHarmfulFpr));
   const rate = (xs: number[]) => (xs.length === 0 ? 0 : xs.filter((x) => x >= threshold).length / xs.length);
   const crossValidation = {
+    folds: s.folds,
+    grouping: "rows sharing a line of 40+ chars in one fold",
+    groups,
     threshold: Number(threshold.toFixed(6)),
     oofRecall: Number(rate(attacks).toFixed(4)),
     oofFpr: Number(rate(benign).toFixed(4)),
     oofHarmfulFpr: Number(rate(harmful).toFixed(4)),
+    byKind: ratesByKind(rows, oof, threshold),
   };
   log(`cross-validation: ${JSON.stringify(crossValidation)}`);
-  const ex = buildExamples(rows, s, benignLines);
+  const ex = buildExamples(rows, s, benignLines, vocabOf);
   const { weights, bias } = fit(ex, s);
   log(`final model: ${ex.length} windows`);
   const file = makeFile(
     weights,
     bias,
+    vocab,
     s,
     crossValidation.threshold,
     { ...training, settings: s },
@@ -390,5 +505,5 @@ export function trainPromptAttackModel(
       crossValidation,
     },
   );
-  return { file, model: decodeModel(file), crossValidation };
+  return { file, model: decodeModel(file), crossValidation, oof };
 }

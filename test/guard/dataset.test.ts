@@ -51,5 +51,13 @@ test("the shipped detector meets the false-positive targets on dev, with the rec
   assert.ok(harmfulFpr <= 0.03, `harmful-request FPR ${harmfulFpr}`);
   const recorded = (shippedModel().file.metrics as { dev: { overall: { recall: number } } }).dev.overall.recall;
   assert.ok(Math.abs(recall - recorded) < 1e-3, `measured recall ${recall}, model file says ${recorded}`);
-  assert.ok(recall >= 0.7, `recall ${recall} fell below the regression floor`);
+  assert.ok(recall >= 0.9, `recall ${recall} fell below the regression floor`);
+  // The grouped cross-validation on train is recorded next to the dev figures, per kind and at the dev threshold.
+  const metrics = shippedModel().file.metrics as {
+    crossValidation: { grouping: string; byKind: Record<string, number> };
+    crossValidationAtDevThreshold: { threshold: number; byKind: Record<string, number> };
+  };
+  assert.ok(metrics.crossValidation.grouping.length > 0);
+  assert.equal(metrics.crossValidationAtDevThreshold.threshold, shippedModel().threshold);
+  assert.ok(typeof metrics.crossValidationAtDevThreshold.byKind.jailbreak === "number");
 });
