@@ -161,6 +161,18 @@ let scratchBucket = new Int32Array(1024);
 /** Decodes the collapsed UTF-16 code units to a string in one call (lone surrogates were replaced by normalisation). */
 const UTF16 = new TextDecoder("utf-16le");
 
+/** First collapsed position whose index in the input text (`origin`) is at or after `textIndex`; `length` if none. */
+export function collapsedPosition(origin: Int32Array, length: number, textIndex: number): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((origin[mid] as number) < textIndex) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 const CHAR_SEED = [0, 0, 0, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab];
 const WORD_SEED = 0x6a09e667;
 const BIGRAM_SEED = 0xbb67ae85;

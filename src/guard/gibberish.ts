@@ -10,7 +10,7 @@
  * absent from it count too: a GCG/DSN suffix is full of run-together or foreign fragments ("requireied", "Lors",
  * "anglaisischer") while the plain request before it is not. One linear pass over the case-preserving normalised text.
  */
-import type { MarkerToken } from "./features.ts";
+import { collapsedPosition, type MarkerToken } from "./features.ts";
 
 /** URLs, mentions, hashtags and HTML entities: not words, never out of vocabulary. */
 function linkLike(text: string, start: number, end: number): boolean {
@@ -281,18 +281,6 @@ export const GIBBERISH_TOKENS: readonly string[] = [
   "gib:prose-then-long-soup@prompt",
 ];
 
-/** First collapsed position whose text index is at or after `textIndex` (clamped to the last position). */
-function collapsedIndex(origin: Int32Array, length: number, textIndex: number): number {
-  let lo = 0;
-  let hi = length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((origin[mid] as number) < textIndex) lo = mid + 1;
-    else hi = mid;
-  }
-  return Math.min(lo, Math.max(0, length - 1));
-}
-
 /**
  * Marker tokens from `gibberishStats` of `text`: cumulative bins of the tail counts and whole-text share (so a linear
  * model can learn a monotone response) and the prose-head / gibberish-tail contrast, placed where the tail starts in
@@ -303,7 +291,7 @@ export function gibberishMarkers(text: string, origin: Int32Array, length: numbe
   const g = gibberishStats(text, vocab);
   if (g.tokens < 8) return [];
   const out: MarkerToken[] = [];
-  const tailPos = collapsedIndex(origin, length, g.tailStart);
+  const tailPos = Math.min(collapsedPosition(origin, length, g.tailStart), Math.max(0, length - 1));
   for (const b of TAIL_BINS) if (g.tail >= b) out.push({ pos: tailPos, token: `gib:tail>=${b}` });
   for (const b of STRUCT_BINS) if (g.tailStructural >= b) out.push({ pos: tailPos, token: `gib:struct>=${b}` });
   for (const b of WHOLE_BINS) if (g.whole >= b) out.push({ pos: tailPos, token: `gib:whole>=${b}` });
@@ -312,7 +300,7 @@ export function gibberishMarkers(text: string, origin: Int32Array, length: numbe
   for (const b of OOV_BINS) if (g.tailOov >= b) out.push({ pos: tailPos, token: `gib:oov-tail>=${b}` });
   if (g.headOov <= 1 && g.tailOov >= 3) out.push({ pos: tailPos, token: "gib:prose-then-oov" });
   if (g.soup > 0) {
-    const soupPos = collapsedIndex(origin, length, g.soupStart);
+    const soupPos = Math.min(collapsedPosition(origin, length, g.soupStart), Math.max(0, length - 1));
     for (const b of SOUP_BINS) if (g.soup >= b) out.push({ pos: soupPos, token: `gib:soup>=${b}` });
     if (g.soupHeadTokens >= 3 && g.soupHead * 6 <= g.soupHeadTokens) {
       out.push({ pos: soupPos, token: "gib:prose-then-long-soup" });

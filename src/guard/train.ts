@@ -8,7 +8,14 @@
  * out-of-vocabulary suffix features is built here and shipped in the model file.
  */
 import { WardenError } from "../core/errors.ts";
-import { extractFeatures, type FeatureSettings, type FeatureStream, markerValueOf, tokenBucket } from "./features.ts";
+import {
+  collapsedPosition,
+  extractFeatures,
+  type FeatureSettings,
+  type FeatureStream,
+  markerValueOf,
+  tokenBucket,
+} from "./features.ts";
 import { buildVocabulary, GIBBERISH_TOKENS, type Vocabulary } from "./gibberish.ts";
 import { attackMarkers } from "./markers.ts";
 import {
@@ -109,17 +116,6 @@ function lineKey(line: string): string {
   return line.trim().replace(/\s+/g, " ").toLowerCase();
 }
 
-function firstAtOrAfter(origin: Int32Array, length: number, textIndex: number): number {
-  let lo = 0;
-  let hi = length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((origin[mid] as number) < textIndex) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Collapsed-position spans of the lines of `text` that no benign row contains. */
 function novelSpans(text: string, fs: FeatureStream, benignLines: Set<string>): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
@@ -128,8 +124,8 @@ function novelSpans(text: string, fs: FeatureStream, benignLines: Set<string>): 
     const key = lineKey(line);
     if (key.length >= 8 && !benignLines.has(key)) {
       spans.push([
-        firstAtOrAfter(fs.origin, fs.length, offset),
-        firstAtOrAfter(fs.origin, fs.length, offset + line.length),
+        collapsedPosition(fs.origin, fs.length, offset),
+        collapsedPosition(fs.origin, fs.length, offset + line.length),
       ]);
     }
     offset += line.length + 1;

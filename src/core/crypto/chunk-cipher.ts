@@ -27,28 +27,22 @@ export interface ChunkCipher {
   open(records: Uint8Array, counter: number, final: boolean, out?: Uint8Array): Uint8Array | number;
 }
 
+/** One batch call of the addon: seal returns nothing, open the index of the first failing chunk or -1. */
+type NativeBatch<R> = (
+  key: Uint8Array,
+  prefix: Uint8Array,
+  aad: Uint8Array,
+  input: Uint8Array,
+  chunk: number,
+  counter: number,
+  final: boolean,
+  output: Uint8Array,
+) => R;
+
 interface NativeGcm {
   available(): boolean;
-  seal(
-    key: Uint8Array,
-    prefix: Uint8Array,
-    aad: Uint8Array,
-    input: Uint8Array,
-    chunk: number,
-    counter: number,
-    final: boolean,
-    output: Uint8Array,
-  ): void;
-  open(
-    key: Uint8Array,
-    prefix: Uint8Array,
-    aad: Uint8Array,
-    input: Uint8Array,
-    chunk: number,
-    counter: number,
-    final: boolean,
-    output: Uint8Array,
-  ): number;
+  seal: NativeBatch<void>;
+  open: NativeBatch<number>;
 }
 
 let native: NativeGcm | null | undefined;
