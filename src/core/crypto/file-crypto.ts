@@ -4,7 +4,7 @@
  * end) never leaves a partial ciphertext or plaintext behind. `rewrapFile` implements key rotation for an object by
  * rewriting its 76-byte key slot in place.
  */
-import { open, rename, rm, stat } from "node:fs/promises";
+import { type FileHandle, open, rename, rm, stat } from "node:fs/promises";
 import { WardenError } from "../errors.ts";
 import { tempPathFor } from "./atomic-file.ts";
 import { chunkCipher } from "./chunk-cipher.ts";
@@ -58,40 +58,54 @@ async function transformFile(inPath: string, tmp: string, t: FileTransform): Pro
   const src = await open(inPath, "r");
   try {
     const dst = await open(tmp, "wx", 0o600);
+    const slots = Array.from({ length: DEPTH }, () => ({
+      input: Buffer.allocUnsafe(t.unit),
+      output: Buffer.allocUnsafe(t.outUnit),
+      written: Promise.resolve(),
+    }));
+    const batches = Math.max(1, Math.ceil(t.length / t.unit));
+    const readBatch = async (i: number) => {
+      const slot = slots[i % DEPTH] as (typeof slots)[number];
+      await slot.written;
+      const want = Math.min(t.unit, t.length - i * t.unit);
+      const { bytesRead } = await src.read(slot.input, 0, want, t.start + i * t.unit);
+      if (bytesRead !== want) throw new WardenError("E_IO", `${inPath} changed while it was being read`);
+      return slot.input.subarray(0, want);
+    };
+    let next: Promise<Uint8Array> | undefined;
     try {
-      const slots = Array.from({ length: DEPTH }, () => ({
-        input: Buffer.allocUnsafe(t.unit),
-        output: Buffer.allocUnsafe(t.outUnit),
-        written: Promise.resolve(),
-      }));
-      const batches = Math.max(1, Math.ceil(t.length / t.unit));
-      const readBatch = async (i: number) => {
-        const slot = slots[i % DEPTH] as (typeof slots)[number];
-        await slot.written;
-        const want = Math.min(t.unit, t.length - i * t.unit);
-        const { bytesRead } = await src.read(slot.input, 0, want, t.start + i * t.unit);
-        if (bytesRead !== want) throw new WardenError("E_IO", `${inPath} changed while it was being read`);
-        return slot.input.subarray(0, want);
-      };
       let at = 0;
-      if (t.prefix) at += (await dst.write(t.prefix, 0, t.prefix.byteLength, 0)).bytesWritten;
-      let next = readBatch(0);
+      if (t.prefix) at = await writeAll(dst, t.prefix, 0);
+      next = readBatch(0);
       for (let i = 0; i < batches; i++) {
-        const input = await next;
-        if (i + 1 < batches) next = readBatch(i + 1);
+        const input = await (next as Promise<Uint8Array>);
+        next = i + 1 < batches ? readBatch(i + 1) : undefined;
         const slot = slots[i % DEPTH] as (typeof slots)[number];
         const out = t.step(input, i, i === batches - 1, slot.output);
-        slot.written = dst.write(out, 0, out.byteLength, at).then(() => undefined);
+        slot.written = writeAll(dst, out, at).then(() => undefined);
         at += out.byteLength;
       }
       await Promise.all(slots.map((s) => s.written));
       await dst.sync();
     } finally {
+      // On failure, let the read ahead and the writes in flight settle before the handles close.
+      await Promise.allSettled([next, ...slots.map((s) => s.written)]);
       await dst.close();
     }
   } finally {
     await src.close();
   }
+}
+
+/** Writes all of `bytes` at `position` (looping over short writes); the position after them. */
+async function writeAll(fh: FileHandle, bytes: Uint8Array, position: number): Promise<number> {
+  let done = 0;
+  while (done < bytes.byteLength) {
+    const { bytesWritten } = await fh.write(bytes, done, bytes.byteLength - done, position + done);
+    if (bytesWritten === 0) throw new WardenError("E_IO", "the disk accepted no more bytes");
+    done += bytesWritten;
+  }
+  return position + done;
 }
 
 async function fileSize(path: string): Promise<number> {

@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
 import { aesGcmBackend, chunkCipher } from "../../../src/core/crypto/chunk-cipher.ts";
-import { decryptBuffer, encryptBuffer } from "../../../src/core/crypto/index.ts";
+import { decryptBuffer, decryptFile, encryptBuffer, encryptFile } from "../../../src/core/crypto/index.ts";
 import { newHeader, parseHeader } from "../../../src/core/crypto/stream-format.ts";
 import { isWardenError } from "../../../src/core/errors.ts";
-import { tempKeyRing } from "./helpers.ts";
+import { tempDir, tempKeyRing } from "./helpers.ts";
 
 const HEADER = 96;
 const TAG = 16;
@@ -92,4 +94,22 @@ test("objects spanning many batches round-trip and detect truncation at a batch 
   await assert.rejects(decryptBuffer(sealed.subarray(0, cut), ring), (e) => isWardenError(e, "E_DECRYPT_FAILED"));
   const exact = new Uint8Array(randomBytes(2 * (1 << 20)));
   assert.deepEqual(await decryptBuffer(await encryptBuffer(exact, ring, { chunkSize }), ring), exact);
+});
+
+test("a file tampered in a late batch fails to decrypt with nothing left behind, while writes were in flight", async () => {
+  const { ring } = await tempKeyRing();
+  const dir = await tempDir();
+  const plain = join(dir, "plain.bin");
+  await writeFile(plain, randomBytes(6 * (1 << 20) + 77));
+  await encryptFile(plain, join(dir, "sealed.bin"), ring, { chunkSize: 1024 });
+  const sealed = await readFile(join(dir, "sealed.bin"));
+  sealed[sealed.length - 3000] = (sealed[sealed.length - 3000] as number) ^ 1;
+  await writeFile(join(dir, "sealed.bin"), sealed);
+  await assert.rejects(decryptFile(join(dir, "sealed.bin"), join(dir, "out.bin"), ring), (e) =>
+    isWardenError(e, "E_DECRYPT_FAILED"),
+  );
+  assert.deepEqual((await readdir(dir)).sort(), ["plain.bin", "sealed.bin"]);
+  await encryptFile(plain, join(dir, "again.bin"), ring);
+  await decryptFile(join(dir, "again.bin"), join(dir, "out.bin"), ring);
+  assert.ok((await readFile(join(dir, "out.bin"))).equals(await readFile(plain)));
 });
