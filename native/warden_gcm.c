@@ -165,8 +165,12 @@ static napi_value open_batch(napi_env env, napi_callback_info info) {
   if (!parse_batch(env, info, &a, &chunks, 0)) return NULL;
   if (!load_libcrypto()) return throw_unavailable(env);
   EVP_CIPHER_CTX *ctx = ssl.ctx_new();
-  int ok = ctx && ssl.dec_init(ctx, ssl.aes_256_gcm(), NULL, a.key, NULL);
-  int64_t failed = ok ? -1 : 0;
+  if (!ctx || !ssl.dec_init(ctx, ssl.aes_256_gcm(), NULL, a.key, NULL)) {
+    if (ctx) ssl.ctx_free(ctx);
+    napi_throw_error(env, NULL, "warden_gcm: libcrypto failed to set up decryption");
+    return NULL;
+  }
+  int64_t failed = -1;
   const unsigned char *in = a.input;
   unsigned char *out = a.output;
   size_t left = a.input_len;
@@ -184,7 +188,7 @@ static napi_value open_batch(napi_env env, napi_callback_info info) {
     out += n;
     left -= record;
   }
-  if (ctx) ssl.ctx_free(ctx);
+  ssl.ctx_free(ctx);
   napi_value result;
   napi_create_int64(env, failed, &result);
   return result;
