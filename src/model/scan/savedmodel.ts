@@ -18,6 +18,13 @@ const SIDE_OPS = new Set([
   "FixedLengthRecordDataset",
 ]);
 
+/** What each group of ops is reported as. */
+const OP_RULES: ReadonlyArray<{ ops: ReadonlySet<string>; rule: string; severity: "high" | "medium"; does: string }> = [
+  { ops: PYTHON_OPS, rule: "savedmodel-python-op", severity: "high", does: "calls a Python function" },
+  { ops: FILE_OPS, rule: "savedmodel-file-op", severity: "high", does: "accesses the file system" },
+  { ops: SIDE_OPS, rule: "savedmodel-io-op", severity: "medium", does: "reads or writes outside the model" },
+];
+
 /** Scans a SavedModel; undefined when the bytes do not have its structure. */
 export function scanSavedModel(src: Source): FormatScan | undefined {
   let top: PbField[];
@@ -39,28 +46,13 @@ export function scanSavedModel(src: Source): FormatScan | undefined {
     nodes++;
     const op = pbString(src, opField, 256);
     if (seen.has(op)) return;
-    if (PYTHON_OPS.has(op)) {
+    const rule = OP_RULES.find((r) => r.ops.has(op));
+    if (rule) {
       seen.add(op);
       findings.push({
-        rule: "savedmodel-python-op",
-        severity: "high",
-        message: `graph uses op ${op}, which calls a Python function`,
-        offset: f.offset,
-      });
-    } else if (FILE_OPS.has(op)) {
-      seen.add(op);
-      findings.push({
-        rule: "savedmodel-file-op",
-        severity: "high",
-        message: `graph uses op ${op}, which accesses the file system`,
-        offset: f.offset,
-      });
-    } else if (SIDE_OPS.has(op)) {
-      seen.add(op);
-      findings.push({
-        rule: "savedmodel-io-op",
-        severity: "medium",
-        message: `graph uses op ${op}, which reads or writes outside the model`,
+        rule: rule.rule,
+        severity: rule.severity,
+        message: `graph uses op ${op}, which ${rule.does}`,
         offset: f.offset,
       });
     }

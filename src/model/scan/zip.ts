@@ -97,28 +97,39 @@ interface LocalHeader {
   dataOffset: number;
 }
 
+/**
+ * Applies the ZIP64 extended-information extra field (APPNOTE 4.5.3, header id 0x0001) to `values`, given in its
+ * order (uncompressed size, compressed size, local header offset): each value saturated at 0xFFFFFFFF takes the next
+ * 8 bytes of the field, as long as the field holds them.
+ */
+function zip64Sizes(extra: Uint8Array, values: number[]): number[] {
+  const out = [...values];
+  for (let p = 0; p + 4 <= extra.length; ) {
+    const len = u16(extra, p + 2);
+    if (u16(extra, p) === 0x0001) {
+      const end = p + 4 + len;
+      let q = p + 4;
+      for (let i = 0; i < out.length; i++) {
+        if (out[i] !== 0xffffffff || q + 8 > end) continue;
+        out[i] = u64(extra, q);
+        q += 8;
+      }
+    }
+    p += 4 + len;
+  }
+  return out;
+}
+
 function readLocal(src: Source, offset: number): LocalHeader | undefined {
   const h = src.read(offset, 30);
   if (h.length < 30 || u32(h, 0) !== SIG_LOCAL) return undefined;
   const nameLen = u16(h, 26);
   const extraLen = u16(h, 28);
   const rest = src.read(offset + 30, nameLen + extraLen);
-  let compressedSize = u32(h, 18);
-  let uncompressedSize = u32(h, 22);
-  const extra = rest.subarray(nameLen);
-  for (let p = 0; p + 4 <= extra.length; ) {
-    const id = u16(extra, p);
-    const len = u16(extra, p + 2);
-    if (id === 0x0001) {
-      let q = p + 4;
-      if (uncompressedSize === 0xffffffff && q + 8 <= p + 4 + len) {
-        uncompressedSize = u64(extra, q);
-        q += 8;
-      }
-      if (compressedSize === 0xffffffff && q + 8 <= p + 4 + len) compressedSize = u64(extra, q);
-    }
-    p += 4 + len;
-  }
+  const [uncompressedSize, compressedSize] = zip64Sizes(rest.subarray(nameLen), [u32(h, 22), u32(h, 18)]) as [
+    number,
+    number,
+  ];
   return {
     name: dec.decode(rest.subarray(0, nameLen)),
     flags: u16(h, 6),
@@ -258,29 +269,9 @@ function readCentral(
     const extraLen = u16(h, 30);
     const commentLen = u16(h, 32);
     const rest = cd.read(p + 46, nameLen + extraLen);
-    let compressedSize = u32(h, 20);
-    let uncompressedSize = u32(h, 24);
-    let localOffset = u32(h, 42);
-    const extra = rest.subarray(nameLen);
-    for (let q = 0; q + 4 <= extra.length; ) {
-      const id = u16(extra, q);
-      const len = u16(extra, q + 2);
-      if (id === 0x0001) {
-        let r = q + 4;
-        const end = q + 4 + len;
-        if (uncompressedSize === 0xffffffff && r + 8 <= end) {
-          uncompressedSize = u64(extra, r);
-          r += 8;
-        }
-        if (compressedSize === 0xffffffff && r + 8 <= end) {
-          compressedSize = u64(extra, r);
-          r += 8;
-        }
-        if (localOffset === 0xffffffff && r + 8 <= end) localOffset = u64(extra, r);
-      }
-      q += 4 + len;
-    }
-    localOffset += base;
+    const sizes = zip64Sizes(rest.subarray(nameLen), [u32(h, 24), u32(h, 20), u32(h, 42)]);
+    const [uncompressedSize, compressedSize] = sizes as [number, number];
+    const localOffset = (sizes[2] as number) + base;
     const name = dec.decode(rest.subarray(0, nameLen));
     const local = readLocalAt(localOffset);
     const entry: ZipEntry = {
