@@ -18,7 +18,7 @@ import {
   perfectSubtrees,
 } from "./merkle.ts";
 import { checkKeyName, checkOrigin, checkpointBody, type NoteSigner, noteKeyId, signNote } from "./note.ts";
-import { LedgerStorage, type TreeState } from "./storage.ts";
+import { type EntryQuery, LedgerStorage, type TreeState } from "./storage.ts";
 import { type LedgerVerifyResult, verifyLedger } from "./verify-ledger.ts";
 
 /** Options of `Ledger.open`. */
@@ -37,20 +37,11 @@ export interface LedgerRecord {
   leafHash: string;
 }
 
-/** Filter of `find`; all given conditions must hold. */
-export interface LedgerQuery {
-  type?: string;
-  subject?: string;
-  actor?: string;
-  /** ISO-8601 UTC: only entries at or after this time. */
-  since?: string;
-  /** Only entries with index ≥ fromIndex. */
-  fromIndex?: number;
-  /** By index; default "asc". */
-  order?: "asc" | "desc";
-  /** Default 100, at most 10000. */
-  limit?: number;
-}
+/**
+ * Filter of `find`; all given conditions must hold. Order by index, "asc" by default; `limit` defaults to 100, at most
+ * 10000.
+ */
+export type LedgerQuery = Omit<EntryQuery, "limit"> & { limit?: number };
 
 /** RFC 6962 §2.1.1 audit path of a leaf in a tree of `treeSize` leaves. */
 export interface InclusionProof {
