@@ -94,9 +94,10 @@ function tokenStart(text: string, p: number): boolean {
 function tokenize(text: string, capitalisedOnly: boolean): Tok[] {
   const out: Tok[] = [];
   if (capitalisedOnly) {
-    const re = new RegExp(CANDIDATE);
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      if (tokenStart(text, m.index)) re.lastIndex = readToken(text, m.index, true, out);
+    // One shared global regex: the scan is synchronous, so resetting lastIndex is enough (no per-call compile).
+    CANDIDATE.lastIndex = 0;
+    for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
+      if (tokenStart(text, m.index)) CANDIDATE.lastIndex = readToken(text, m.index, true, out);
     }
     return out;
   }
