@@ -214,7 +214,7 @@ function parseShape(value: string | undefined): [number, number, number] | undef
 export function registerRedteamCommands(program: Command): void {
   const redteam =
     program.commands.find((c) => c.name() === "redteam") ??
-    program.command("redteam").description("attack your own AI systems: ML robustness and privacy, LLM probes");
+    program.command("redteam").description("attack your own AI systems: robustness and privacy of ML models");
   const group = redteam
     .command("ml")
     .description("adversarial robustness and privacy of ML models: evasion, certification, membership, extraction");
