@@ -5,7 +5,8 @@
  * linear model can score any window by prefix sums. N-gram counts are scaled by 1/sqrt(n) (n = n-grams in the
  * window; with `dedupe`, a repeated n-gram counts once per `dedupe` chars); structural marker tokens (signature
  * families, adversarial-suffix bins) take one fixed value, unscaled, so one override sentence weighs the same in a long
- * document as in a short prompt. Training and inference share this one implementation.
+ * document as in a short prompt. Training and inference share this implementation; the optional native scorer
+ * (native/warden_guard.c, used by model.ts `scoreCollapsed`) computes the same n-grams and is property-tested against it.
  */
 
 /** Settings that define the feature space; recorded in the model file. */
@@ -43,8 +44,6 @@ export interface FeatureStream {
   length: number;
   /** `origin[i]`: index in the input text of collapsed char `i`. */
   origin: Int32Array;
-  /** The collapsed, lower-cased text (what signatures run on). */
-  collapsed: string;
 }
 
 /** A marker token (e.g. a signature family) injected as a feature at a collapsed position. */
@@ -97,8 +96,17 @@ for (let c = 0; c < 128; c++) {
   ASCII_FOLD[c] = isSpace(c) ? 0 : c >= 0x30 && c <= 0x39 ? 0x30 : c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
 }
 
+/** A text with whitespace runs collapsed, lower-cased and digits folded (what n-grams and signatures are read from). */
+export interface Collapsed {
+  /** UTF-16 code units; only the first `length` are used. */
+  codes: Uint16Array;
+  /** `origin[i]`: index in the input text of collapsed char `i`. */
+  origin: Int32Array;
+  length: number;
+}
+
 /** Collapses whitespace runs to one space, lower-cases and folds digits to "0". */
-export function collapse(text: string): { codes: Uint16Array; origin: Int32Array; length: number } {
+export function collapse(text: string): Collapsed {
   const codes = new Uint16Array(text.length);
   const origin = new Int32Array(text.length);
   let n = 0;
@@ -158,8 +166,12 @@ const MAX_RETAINED_SCRATCH = 1 << 21;
 let scratchPos = new Int32Array(1024);
 let scratchBucket = new Int32Array(1024);
 
-/** Decodes the collapsed UTF-16 code units to a string in one call (lone surrogates were replaced by normalisation). */
 const UTF16 = new TextDecoder("utf-16le");
+
+/** The collapsed text as a string, decoded in one call (lone surrogates were replaced by normalisation). */
+export function collapsedString(c: Collapsed): string {
+  return UTF16.decode(c.codes.subarray(0, c.length));
+}
 
 /** First collapsed position whose index in the input text (`origin`) is at or after `textIndex`; `length` if none. */
 export function collapsedPosition(origin: Int32Array, length: number, textIndex: number): number {
@@ -178,6 +190,18 @@ const WORD_SEED = 0x6a09e667;
 const BIGRAM_SEED = 0xbb67ae85;
 
 /**
+ * The hash seeds of a feature space: one per character n-gram length (index n, up to `charMax`), then the word and
+ * the word-bigram seeds. The native scorer (native/warden_guard.c) is given the same array.
+ */
+export function featureSeeds(s: FeatureSettings): Int32Array {
+  const seeds = new Int32Array(s.charMax + 3);
+  for (let j = 0; j <= s.charMax; j++) seeds[j] = CHAR_SEED[j] ?? j;
+  seeds[s.charMax + 1] = WORD_SEED;
+  seeds[s.charMax + 2] = BIGRAM_SEED;
+  return seeds;
+}
+
+/**
  * Extracts hashed features from (already normalised) `text`. `markers` may add tokens found on the collapsed text
  * (signature families) or on `text` itself, mapped through `origin` (collapsed index -> text index). Linear in the text
  * length.
@@ -187,7 +211,13 @@ export function extractFeatures(
   s: FeatureSettings,
   markers?: (collapsed: string, origin: Int32Array) => MarkerToken[],
 ): FeatureStream {
-  const { codes, origin, length } = collapse(text);
+  const c = collapse(text);
+  return featuresOfCollapsed(c, s, markers ? markers(collapsedString(c), c.origin) : []);
+}
+
+/** The n-gram features of a collapsed text followed by the given marker tokens. */
+export function featuresOfCollapsed(c: Collapsed, s: FeatureSettings, extra: readonly MarkerToken[]): FeatureStream {
+  const { codes, origin, length } = c;
   const mask = (1 << s.bits) - 1;
   const perPos = s.charMax - s.charMin + 1 + (s.wordBigrams ? 2 : 1);
   const cap = length * perPos + 16;
@@ -202,24 +232,32 @@ export function extractFeatures(
     }
   }
   let count = 0;
-  const seeds = new Int32Array(s.charMax + 1);
-  for (let j = 0; j <= s.charMax; j++) seeds[j] = CHAR_SEED[j] ?? j;
   const charMin = s.charMin;
   const charMax = s.charMax;
   const dedupe = s.dedupe ?? 0;
   const base = dedupe > 0 ? dedupeBase(length, dedupe) : 0;
+  const seeds = featureSeeds(s);
+  const wordSeed = seeds[charMax + 1] as number;
+  const bigramSeed = seeds[charMax + 2] as number;
+  const sb = slotBucket;
+  const sp = slotPos;
   for (let i = 0; i + charMin <= length; i++) {
+    // FNV-1a over the first charMin - 1 chars, then one step per n-gram length.
     let h = FNV_OFFSET;
-    const end = Math.min(length, i + charMax);
-    for (let k = i; k < end; k++) {
+    for (let k = i; k < i + charMin - 1; k++) h = Math.imul(h ^ (codes[k] as number), FNV_PRIME);
+    const last = Math.min(i + charMax, length);
+    for (let k = i + charMin - 1; k < last; k++) {
       h = Math.imul(h ^ (codes[k] as number), FNV_PRIME);
-      const n = k - i + 1;
-      if (n >= charMin) {
-        const b = fmix(h ^ (seeds[n] as number)) & mask;
-        if (dedupe > 0 && !emit(b, base + i, dedupe)) continue;
-        pos[count] = i;
-        bucket[count++] = b;
+      const b = fmix(h ^ (seeds[k - i + 1] as number)) & mask;
+      if (dedupe > 0) {
+        const slot = b & DEDUPE_MASK;
+        const p = base + i;
+        if (sb[slot] === b && p - (sp[slot] as number) < dedupe) continue;
+        sb[slot] = b;
+        sp[slot] = p;
       }
+      pos[count] = i;
+      bucket[count++] = b;
     }
   }
   let prevWord = 0;
@@ -232,13 +270,13 @@ export function extractFeatures(
     const start = i;
     let h = FNV_OFFSET;
     while (i < length && isWordChar(codes[i] as number)) h = Math.imul(h ^ (codes[i++] as number), FNV_PRIME);
-    const wb = fmix(h ^ WORD_SEED) & mask;
+    const wb = fmix(h ^ wordSeed) & mask;
     if (dedupe === 0 || emit(wb, base + start, dedupe)) {
       pos[count] = start;
       bucket[count++] = wb;
     }
     if (s.wordBigrams && prevWord !== 0) {
-      const bb = fmix(Math.imul(prevWord, 31) ^ h ^ BIGRAM_SEED) & mask;
+      const bb = fmix(Math.imul(prevWord, 31) ^ h ^ bigramSeed) & mask;
       if (dedupe === 0 || emit(bb, base + start, dedupe)) {
         pos[count] = start;
         bucket[count++] = bb;
@@ -246,13 +284,7 @@ export function extractFeatures(
     }
     prevWord = h | 1;
   }
-  let collapsed = "";
   const markerFrom = count;
-  let extra: MarkerToken[] = [];
-  if (markers) {
-    collapsed = UTF16.decode(codes.subarray(0, length));
-    extra = markers(collapsed, origin);
-  }
   const total = count + extra.length;
   const outPos = new Int32Array(total);
   const outBucket = new Int32Array(total);
@@ -262,5 +294,5 @@ export function extractFeatures(
     outPos[count] = m.pos;
     outBucket[count++] = tokenBucket(m.token, s.bits);
   }
-  return { pos: outPos, bucket: outBucket, count, markerFrom, length, origin, collapsed };
+  return { pos: outPos, bucket: outBucket, count, markerFrom, length, origin };
 }

@@ -3,11 +3,22 @@
  * on hashed n-gram features (features.ts), stored sparse and int8-quantised in `models/guard-prompt-attack.json`.
  * Inference scores every window of `window` collapsed chars at `stride` by prefix sums — the model is linear, so each
  * feature's contribution is added once however many windows overlap it — and returns the most attack-like window.
- * Long inputs therefore have no blind spot past any fixed length.
+ * Long inputs therefore have no blind spot past any fixed length. When the `warden_guard` addon is built, the n-grams
+ * are hashed and summed per block in C (the same integers, several times faster); windows are always evaluated here.
  */
 import { readFileSync } from "node:fs";
 import { WardenError } from "../core/errors.ts";
-import { type FeatureSettings, type FeatureStream, markerValueOf } from "./features.ts";
+import { loadAddon } from "../core/native.ts";
+import {
+  type Collapsed,
+  type FeatureSettings,
+  type FeatureStream,
+  featureSeeds,
+  featuresOfCollapsed,
+  type MarkerToken,
+  markerValueOf,
+  tokenBucket,
+} from "./features.ts";
 import { Vocabulary } from "./gibberish.ts";
 
 export const CLASSES = ["benign", "injection", "jailbreak"] as const;
@@ -234,32 +245,61 @@ export function windowProbabilities(
   softmaxInto(logitsScratch, out);
 }
 
-/**
- * Scores every window of a feature stream and returns the most attack-like one. Windows are `model.window` collapsed
- * chars long at `stride`, plus one ending at the text end; a shorter text is one window.
- */
-export function scoreStream(model: LinearModel, fs: FeatureStream, stride = model.stride): WindowScore {
-  const L = fs.length;
-  const K = NUM_CLASSES;
+/** Where the windows of a text of `length` collapsed chars fall. */
+interface WindowGrid {
+  length: number;
+  /** Window length (the whole text when shorter) and the step between window starts. */
+  window: number;
+  step: number;
+  /**
+   * Prefix sums are kept per block of `unit` chars: every window start is a multiple of the stride and, when the window
+   * is a multiple of it too, every window end as well, so one sum per block suffices (64× less memory and work than
+   * per char).
+   */
+  unit: number;
+  blocks: number;
+  /** Start of the last window when it falls off the grid (it is summed directly), else `length`. */
+  tailStart: number;
+}
+
+function gridOf(model: LinearModel, length: number, stride: number): WindowGrid {
   const step = Math.max(1, stride);
-  const W = Math.min(model.window, L);
-  // Prefix sums over blocks of `unit` chars: every window start is a multiple of the stride and, when the window is
-  // a multiple of it too, every window end as well, so one sum per block suffices (64× less memory and work than per
-  // char). The final window, which may start off the grid, is summed directly.
-  const unit = W % step === 0 ? step : 1;
-  const blocks = Math.ceil(L / unit);
-  const cum = new Int32Array((blocks + 1) * K);
-  const cnt = new Int32Array(blocks + 1);
+  const window = Math.min(model.window, length);
+  const unit = window % step === 0 ? step : 1;
+  const tailStart = length > window && (length - window) % step !== 0 ? length - window : length;
+  return { length, window, step, unit, blocks: Math.ceil(length / unit), tailStart };
+}
+
+/**
+ * Raw int8 weight sums of the n-grams: `cum[(block + 1) * 3 + k]` and `cnt[block + 1]` per block (prefix-summed by
+ * {@link bestWindow}), and the three sums and the n-gram count of the off-grid last window in `tail`.
+ */
+interface BlockSums {
+  cum: Int32Array;
+  cnt: Int32Array;
+  tail: Int32Array;
+}
+
+function emptySums(g: WindowGrid): BlockSums {
+  return {
+    cum: new Int32Array((g.blocks + 1) * NUM_CLASSES),
+    cnt: new Int32Array(g.blocks + 1),
+    tail: new Int32Array(NUM_CLASSES + 1),
+  };
+}
+
+/** Adds the n-grams of a feature stream into per-block sums. */
+function sumStream(model: LinearModel, fs: FeatureStream, g: WindowGrid): BlockSums {
+  const sums = emptySums(g);
+  const { cum, cnt, tail } = sums;
   const q = model.q;
-  // The last window when it starts off the grid, summed in the same pass.
-  const tailStart = L > W && (L - W) % step !== 0 ? L - W : L;
-  const tail = new Int32Array(K);
-  let tailN = 0;
+  const unit = g.unit;
+  const tailStart = g.tailStart;
   for (let i = 0; i < fs.markerFrom; i++) {
     const pos = fs.pos[i] as number;
     const blk = ((pos / unit) | 0) + 1;
-    const p = blk * K;
-    const b = (fs.bucket[i] as number) * K;
+    const p = blk * 3;
+    const b = (fs.bucket[i] as number) * 3;
     const q0 = q[b] as number;
     const q1 = q[b + 1] as number;
     const q2 = q[b + 2] as number;
@@ -271,9 +311,28 @@ export function scoreStream(model: LinearModel, fs: FeatureStream, stride = mode
       tail[0] = (tail[0] as number) + q0;
       tail[1] = (tail[1] as number) + q1;
       tail[2] = (tail[2] as number) + q2;
-      tailN++;
+      tail[3] = (tail[3] as number) + 1;
     }
   }
+  return sums;
+}
+
+/** A marker feature: its collapsed position and bucket. */
+interface MarkerFeature {
+  pos: number;
+  bucket: number;
+}
+
+/** The most attack-like window, given the n-gram block sums and the marker features. */
+function bestWindow(
+  model: LinearModel,
+  g: WindowGrid,
+  sums: BlockSums,
+  markers: readonly MarkerFeature[],
+): WindowScore {
+  const K = NUM_CLASSES;
+  const { cum, cnt, tail } = sums;
+  const { unit, blocks, tailStart, window: W, length: L, step } = g;
   for (let p = 1; p <= blocks; p++) {
     const a = p * K;
     cum[a] = (cum[a] as number) + (cum[a - K] as number);
@@ -281,32 +340,30 @@ export function scoreStream(model: LinearModel, fs: FeatureStream, stride = mode
     cum[a + 2] = (cum[a + 2] as number) + (cum[a - K + 2] as number);
     cnt[p] = (cnt[p] as number) + (cnt[p - 1] as number);
   }
+  const q = model.q;
   const raw = new Int32Array(K);
   /** Raw int8 sums and n-gram count of the window [a, e): on the block grid, or the off-grid last window. */
   const windowSums = (a: number, e: number): number => {
     if (a === tailStart) {
-      raw.set(tail);
-      return tailN;
+      raw.set(tail.subarray(0, K));
+      return tail[K] as number;
     }
     const ba = a / unit;
     const be = Math.ceil(e / unit);
     for (let k = 0; k < K; k++) raw[k] = (cum[be * K + k] as number) - (cum[ba * K + k] as number);
     return (cnt[be] as number) - (cnt[ba] as number);
   };
-  const markers: Array<{ pos: number; bucket: number }> = [];
-  for (let i = fs.markerFrom; i < fs.count; i++)
-    markers.push({ pos: fs.pos[i] as number, bucket: fs.bucket[i] as number });
   const scale = model.scale;
   const mv = markerValueOf(model.features);
   const probs = new Float64Array(K);
-  const sums = new Float64Array(K);
+  const windowSum = new Float64Array(K);
   const markerSums = new Float64Array(K);
   const seen = new Set<number>();
   const best: WindowScore = { attack: -1, injection: 0, jailbreak: 0, start: 0, end: W };
   const visit = (a: number): void => {
     const e = a + W;
     const n = windowSums(a, e);
-    for (let k = 0; k < K; k++) sums[k] = (raw[k] as number) * (scale[k] as number);
+    for (let k = 0; k < K; k++) windowSum[k] = (raw[k] as number) * (scale[k] as number);
     markerSums.fill(0);
     if (markers.length > 0) {
       seen.clear();
@@ -318,7 +375,7 @@ export function scoreStream(model: LinearModel, fs: FeatureStream, stride = mode
         }
       }
     }
-    windowProbabilities(model, sums, n, markerSums, probs);
+    windowProbabilities(model, windowSum, n, markerSums, probs);
     const attack = 1 - (probs[0] as number);
     if (attack > best.attack) {
       best.attack = attack;
@@ -332,4 +389,83 @@ export function scoreStream(model: LinearModel, fs: FeatureStream, stride = mode
   if (L - W > 0 && (L - W) % step !== 0) visit(L - W);
   if (best.attack < 0) visit(0);
   return best;
+}
+
+/**
+ * Scores every window of a feature stream and returns the most attack-like one. Windows are `model.window` collapsed
+ * chars long at `stride`, plus one ending at the text end; a shorter text is one window.
+ */
+export function scoreStream(model: LinearModel, fs: FeatureStream, stride = model.stride): WindowScore {
+  const g = gridOf(model, fs.length, stride);
+  const markers: MarkerFeature[] = [];
+  for (let i = fs.markerFrom; i < fs.count; i++)
+    markers.push({ pos: fs.pos[i] as number, bucket: fs.bucket[i] as number });
+  return bestWindow(model, g, sumStream(model, fs, g), markers);
+}
+
+/** The native scorer's one call (native/warden_guard.c): hashes, dedupes and sums the n-grams of a collapsed text. */
+type NativeBlockSums = (
+  codes: Uint16Array,
+  length: number,
+  params: Int32Array,
+  seeds: Int32Array,
+  q: Int8Array,
+  cum: Int32Array,
+  cnt: Int32Array,
+  tail: Int32Array,
+) => number;
+
+let nativeSums: NativeBlockSums | null | undefined;
+
+/** The `warden_guard` addon's scorer when it is built, unless `WARDEN_NATIVE_GUARD=0`. */
+function nativeScorer(): NativeBlockSums | undefined {
+  if (nativeSums === undefined) {
+    nativeSums = loadAddon<{ blockSums: NativeBlockSums }>("warden_guard", "WARDEN_NATIVE_GUARD")?.blockSums ?? null;
+  }
+  return nativeSums ?? undefined;
+}
+
+/** The scoring backend {@link scoreCollapsed} uses in this process. */
+export function guardScoringBackend(): "native" | "js" {
+  return nativeScorer() ? "native" : "js";
+}
+
+/**
+ * Scores a collapsed text with its marker tokens: the same result as `scoreStream` over `featuresOfCollapsed`, from
+ * the native scorer when it is built (n-grams are hashed and summed in one pass, never materialised) or in JavaScript.
+ * `features` is the number of features (n-grams and markers); `backend` picks one explicitly (tests compare them).
+ */
+export function scoreCollapsed(
+  model: LinearModel,
+  c: Collapsed,
+  markers: readonly MarkerToken[],
+  backend = guardScoringBackend(),
+): { window: WindowScore; features: number } {
+  const g = gridOf(model, c.length, model.stride);
+  const scorer = backend === "native" ? nativeScorer() : undefined;
+  if (backend === "native" && !scorer) throw new WardenError("E_INTERNAL", "the native guard scorer is not available");
+  if (!scorer) {
+    const fs = featuresOfCollapsed(c, model.features, markers);
+    return { window: fs.count > 0 ? scoreStream(model, fs) : NO_WINDOW, features: fs.count };
+  }
+  const f = model.features;
+  const sums = emptySums(g);
+  const params = Int32Array.of(f.charMin, f.charMax, f.wordBigrams ? 1 : 0, f.dedupe ?? 0, f.bits, g.unit, g.tailStart);
+  const ngrams = scorer(c.codes, c.length, params, seedsOf(f), model.q, sums.cum, sums.cnt, sums.tail);
+  const features = ngrams + markers.length;
+  if (features === 0) return { window: NO_WINDOW, features };
+  const marks = markers.map((m) => ({ pos: m.pos, bucket: tokenBucket(m.token, f.bits) }));
+  return { window: bestWindow(model, g, sums, marks), features };
+}
+
+const NO_WINDOW: WindowScore = Object.freeze({ attack: 0, injection: 0, jailbreak: 0, start: 0, end: 0 });
+
+const seedCache = new WeakMap<FeatureSettings, Int32Array>();
+function seedsOf(f: FeatureSettings): Int32Array {
+  let seeds = seedCache.get(f);
+  if (seeds === undefined) {
+    seeds = featureSeeds(f);
+    seedCache.set(f, seeds);
+  }
+  return seeds;
 }

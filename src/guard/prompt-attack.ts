@@ -7,11 +7,10 @@
  * the worst over all views and windows.
  */
 import { DEFAULT_DECODE_LIMITS, decodeSegments, leetView, rot13View } from "./decode.ts";
-import { extractFeatures } from "./features.ts";
+import { collapse, collapsedString } from "./features.ts";
 import { attackMarkers } from "./markers.ts";
-import { type LinearModel, scoreStream, shippedModel } from "./model.ts";
+import { type LinearModel, scoreCollapsed, shippedModel } from "./model.ts";
 import { invisibleCount, mapSpan, type NormalizeStats, normalizeText } from "./normalize.ts";
-import type { SignatureHit } from "./signatures.ts";
 import type { Finding } from "./types.ts";
 
 export interface PromptAttackOptions {
@@ -65,19 +64,15 @@ export function detectPromptAttack(text: string, opts: PromptAttackOptions = {})
     const view = queue[q] as View;
     const n = normalizeText(view.text);
     if (q === 0) normalization = n.stats;
-    let hits: SignatureHit[] = [];
-    const fs = extractFeatures(n.text, model.features, (c, origin) => {
-      const m = attackMarkers(n.text, c, origin, model.vocab);
-      hits = m.hits;
-      return m.markers;
-    });
+    const c = collapse(n.text);
+    const { hits, markers } = attackMarkers(n.text, collapsedString(c), c.origin, model.vocab);
     const toOriginal = (s: number, e: number): [number, number] => {
       if (view.depth > 0) return view.span;
-      const ns = s < fs.length ? (fs.origin[s] as number) : n.text.length;
-      const ne = e > 0 && e <= fs.length ? (fs.origin[e - 1] as number) + 1 : n.text.length;
+      const ns = s < c.length ? (c.origin[s] as number) : n.text.length;
+      const ne = e > 0 && e <= c.length ? (c.origin[e - 1] as number) + 1 : n.text.length;
       return mapSpan(n, ns, ne, text.length);
     };
-    const ws = fs.count > 0 ? scoreStream(model, fs) : { attack: 0, injection: 0, jailbreak: 0, start: 0, end: 0 };
+    const ws = scoreCollapsed(model, c, markers).window;
     const where = view.encoding === "plain" ? "" : ` (decoded ${view.encoding}, depth ${view.depth})`;
     if (ws.attack > best.score) best = { score: ws.attack, injection: ws.injection, jailbreak: ws.jailbreak };
     if (ws.attack >= threshold) {

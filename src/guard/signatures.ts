@@ -6,6 +6,7 @@
  * the classifier; families marked `strong` also give a direct score. Patterns are fixed, vetted and linear-time
  * (no nested quantifiers), compiled once.
  */
+import RE2 from "re2";
 import type { MarkerToken } from "./features.ts";
 
 /** One attack family. */
@@ -174,10 +175,35 @@ export interface SignatureHit {
   end: number;
 }
 
+/**
+ * RE2 accepts counted repetition up to 1000; a larger upper bound becomes unbounded, which only widens the pattern.
+ * Everything else in the signatures means the same in RE2 or matches more there (`.` and `[^...]` also match "\r"),
+ * so RE2 finding no match proves the JavaScript pattern has none.
+ */
+export function widenedForRe2(re: RegExp): string {
+  return re.source.replace(/\{(\d+),(\d+)\}/g, (m, lo: string, hi: string) => (Number(hi) > 1000 ? `{${lo},}` : m));
+}
+
+/**
+ * One DFA pass (RE2::Set) over the text tells which signatures can match at all; only those run as JavaScript regexes
+ * to find where. Long documents usually contain none, so the cost is one linear scan instead of one per family.
+ */
+const PREFILTER = new RE2.Set(SIGNATURES.map((s) => widenedForRe2(s.re)));
+
+/** Indices, ascending, of the signatures that may match `collapsed` (all of them if the set cannot answer). */
+function candidates(collapsed: string): readonly number[] {
+  try {
+    return PREFILTER.match(collapsed);
+  } catch {
+    return SIGNATURES.map((_, i) => i);
+  }
+}
+
 /** Runs every signature over collapsed text; at most `maxHitsPerFamily` hits each. */
 export function matchSignatures(collapsed: string, maxHitsPerFamily = 32): SignatureHit[] {
   const hits: SignatureHit[] = [];
-  for (const sig of SIGNATURES) {
+  for (const i of candidates(collapsed)) {
+    const sig = SIGNATURES[i] as Signature;
     sig.re.lastIndex = 0;
     let n = 0;
     for (let m = sig.re.exec(collapsed); m !== null && n < maxHitsPerFamily; m = sig.re.exec(collapsed)) {

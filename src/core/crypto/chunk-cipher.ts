@@ -6,8 +6,8 @@
  * VAES/AVX-512 code paths) and Node's own `node:crypto`. `WARDEN_NATIVE_CRYPTO=0` forces the latter.
  */
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import { createRequire } from "node:module";
 import { WardenError } from "../errors.ts";
+import { loadAddon } from "../native.ts";
 import { chunkNonce, MAX_CHUNKS, type StreamHeader, TAG_LENGTH } from "./stream-format.ts";
 
 /** Seals or opens batches of consecutive chunks of one object. */
@@ -50,16 +50,8 @@ let native: NativeGcm | null | undefined;
 /** The `warden_gcm` addon when it is built and libcrypto.so.3 loads, unless `WARDEN_NATIVE_CRYPTO=0`. */
 function nativeGcm(): NativeGcm | undefined {
   if (native === undefined) {
-    native = null;
-    if (process.env.WARDEN_NATIVE_CRYPTO !== "0") {
-      try {
-        // src/core/crypto and dist/core/crypto are both three levels below the package root.
-        const addon = createRequire(import.meta.url)("../../../build/Release/warden_gcm.node") as NativeGcm;
-        if (addon.available()) native = addon;
-      } catch {
-        native = null;
-      }
-    }
+    const addon = loadAddon<NativeGcm>("warden_gcm", "WARDEN_NATIVE_CRYPTO");
+    native = addon?.available() ? addon : null;
   }
   return native ?? undefined;
 }

@@ -1,0 +1,181 @@
+/*
+ * The hot loop of the guard's prompt-attack classifier (src/guard/features.ts and model.ts): hashes the character
+ * n-grams and word uni/bigrams of a collapsed text (FNV-1a with the MurmurHash3 finaliser, the "hashing trick" of
+ * Weinberger et al. 2009), drops repeats within the dedupe distance, and adds each remaining n-gram's int8 class
+ * weights into per-block sums, in one pass and without materialising the features. The JavaScript implementation
+ * (`featuresOfCollapsed` + `scoreStream`) defines the result; this computes the same integers several times faster
+ * and is property-tested against it.
+ *
+ * Export:
+ *   blockSums(codes: Uint16Array, length, params: Int32Array, seeds: Int32Array, q: Int8Array,
+ *             cum: Int32Array, cnt: Int32Array, tail: Int32Array) -> number of n-grams added
+ * params = [charMin, charMax, wordBigrams, dedupe, bits, unit, tailStart]; seeds = one per char n-gram length
+ * (index n, 0..charMax), then the word and bigram seeds; q = interleaved weights q[bucket * 3 + class]. Adds into
+ * cum[(pos / unit + 1) * 3 + k] and cnt[pos / unit + 1], and into tail[0..2] / tail[3] for n-grams at or after
+ * tailStart. Every length is checked; a mismatch throws.
+ */
+#include <node_api.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FNV_OFFSET 0x811c9dc5u
+#define FNV_PRIME 0x01000193u
+#define SLOT_BITS 14
+#define SLOT_MASK ((1u << SLOT_BITS) - 1)
+
+static inline uint32_t fmix(uint32_t h) {
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  return h ^ (h >> 16);
+}
+
+static inline int is_word_char(uint32_t c) {
+  return (c >= 0x61 && c <= 0x7a) || c == 0x30 || (c > 0xbf && c != 0xfffd && !(c >= 0x2000 && c <= 0x2bff));
+}
+
+typedef struct {
+  const int8_t *q;
+  int32_t *cum, *cnt, *tail;
+  int32_t *slot_bucket, *slot_pos;
+  uint32_t unit, tail_start, dedupe, count;
+  /* Sums of the current block, kept in registers and flushed when the position moves to another block. */
+  uint32_t blk;
+  int32_t b0, b1, b2, bn;
+} sums;
+
+static inline void flush(sums *s) {
+  int32_t *c = s->cum + ((size_t)s->blk + 1) * 3;
+  c[0] += s->b0;
+  c[1] += s->b1;
+  c[2] += s->b2;
+  s->cnt[s->blk + 1] += s->bn;
+  s->count += (uint32_t)s->bn;
+  s->b0 = s->b1 = s->b2 = s->bn = 0;
+}
+
+/*
+ * Adds bucket b of the n-gram at pos unless the same bucket was added less than `dedupe` chars before (the dedupe
+ * table is updated without branches: whether an n-gram repeats is unpredictable).
+ */
+static inline void add(sums *s, uint32_t pos, uint32_t b) {
+  int32_t keep = 1;
+  if (s->dedupe > 0) {
+    uint32_t slot = b & SLOT_MASK;
+    int32_t p = (int32_t)(s->dedupe + pos), last = s->slot_pos[slot];
+    keep = !(s->slot_bucket[slot] == (int32_t)b && p - last < (int32_t)s->dedupe);
+    s->slot_bucket[slot] = (int32_t)b;
+    s->slot_pos[slot] = keep ? p : last;
+  }
+  uint32_t blk = pos / s->unit;
+  if (blk != s->blk) {
+    flush(s);
+    s->blk = blk;
+  }
+  const int8_t *w = s->q + (size_t)b * 3;
+  s->b0 += w[0] * keep;
+  s->b1 += w[1] * keep;
+  s->b2 += w[2] * keep;
+  s->bn += keep;
+  if (pos >= s->tail_start && keep) {
+    s->tail[0] += w[0];
+    s->tail[1] += w[1];
+    s->tail[2] += w[2];
+    s->tail[3]++;
+  }
+}
+
+static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
+  bool is_typed = false;
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t offset;
+  if (napi_is_typedarray(env, v, &is_typed) != napi_ok || !is_typed) return 0;
+  if (napi_get_typedarray_info(env, v, &type, len, data, &buffer, &offset) != napi_ok) return 0;
+  return type == want;
+}
+
+static napi_value block_sums(napi_env env, napi_callback_info info) {
+  size_t argc = 8, codes_len, params_len, seeds_len, q_len, cum_len, cnt_len, tail_len;
+  napi_value argv[8];
+  uint16_t *codes;
+  int32_t *params, *seeds, *cum, *cnt, *tail;
+  int8_t *q;
+  uint32_t length;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 8 || !typed(env, argv[0], napi_uint16_array, (void **)&codes, &codes_len) ||
+      napi_get_value_uint32(env, argv[1], &length) != napi_ok ||
+      !typed(env, argv[2], napi_int32_array, (void **)&params, &params_len) ||
+      !typed(env, argv[3], napi_int32_array, (void **)&seeds, &seeds_len) ||
+      !typed(env, argv[4], napi_int8_array, (void **)&q, &q_len) ||
+      !typed(env, argv[5], napi_int32_array, (void **)&cum, &cum_len) ||
+      !typed(env, argv[6], napi_int32_array, (void **)&cnt, &cnt_len) ||
+      !typed(env, argv[7], napi_int32_array, (void **)&tail, &tail_len) || params_len != 7) {
+    napi_throw_type_error(env, NULL, "warden_guard: bad arguments");
+    return NULL;
+  }
+  int32_t char_min = params[0], char_max = params[1], bigrams = params[2], dedupe = params[3], bits = params[4],
+          unit = params[5], tail_start = params[6];
+  size_t blocks = unit > 0 ? ((size_t)length + (size_t)unit - 1) / (size_t)unit : 0;
+  if (length > codes_len || length > (1u << 30) || char_min < 1 || char_max < char_min || char_max > 64 ||
+      seeds_len < (size_t)char_max + 3 || dedupe < 0 || dedupe > (1 << 20) || bits < 8 || bits > 22 ||
+      q_len < ((size_t)1 << bits) * 3 || unit < 1 || tail_start < 0 || cum_len < (blocks + 1) * 3 ||
+      cnt_len < blocks + 1 || tail_len < 4) {
+    napi_throw_range_error(env, NULL, "warden_guard: lengths or settings out of range");
+    return NULL;
+  }
+  sums s = {q, cum, cnt, tail, NULL, NULL, (uint32_t)unit, (uint32_t)tail_start, (uint32_t)dedupe, 0, 0, 0, 0, 0, 0};
+  if (dedupe > 0) {
+    s.slot_bucket = malloc(sizeof(int32_t) << SLOT_BITS);
+    s.slot_pos = malloc(sizeof(int32_t) << SLOT_BITS);
+    if (!s.slot_bucket || !s.slot_pos) {
+      free(s.slot_bucket);
+      free(s.slot_pos);
+      napi_throw_error(env, NULL, "warden_guard: out of memory");
+      return NULL;
+    }
+    memset(s.slot_bucket, 0xff, sizeof(int32_t) << SLOT_BITS);
+  }
+  const uint32_t mask = (1u << bits) - 1;
+  const uint32_t cmin = (uint32_t)char_min, cmax = (uint32_t)char_max;
+  for (uint32_t i = 0; i + cmin <= length; i++) {
+    uint32_t h = FNV_OFFSET;
+    for (uint32_t k = i; k < i + cmin - 1; k++) h = (h ^ codes[k]) * FNV_PRIME;
+    uint32_t last = i + cmax < length ? i + cmax : length;
+    for (uint32_t k = i + cmin - 1; k < last; k++) {
+      h = (h ^ codes[k]) * FNV_PRIME;
+      add(&s, i, fmix(h ^ (uint32_t)seeds[k - i + 1]) & mask);
+    }
+  }
+  const uint32_t word_seed = (uint32_t)seeds[cmax + 1], bigram_seed = (uint32_t)seeds[cmax + 2];
+  uint32_t prev = 0;
+  for (uint32_t i = 0; i < length;) {
+    if (!is_word_char(codes[i])) {
+      i++;
+      continue;
+    }
+    uint32_t start = i, h = FNV_OFFSET;
+    while (i < length && is_word_char(codes[i])) h = (h ^ codes[i++]) * FNV_PRIME;
+    add(&s, start, fmix(h ^ word_seed) & mask);
+    if (bigrams && prev != 0) add(&s, start, fmix((prev * 31u) ^ h ^ bigram_seed) & mask);
+    prev = h | 1u;
+  }
+  flush(&s);
+  free(s.slot_bucket);
+  free(s.slot_pos);
+  napi_value result;
+  napi_create_uint32(env, s.count, &result);
+  return result;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"blockSums", NULL, block_sums, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { test } from "node:test";
+import fc from "fast-check";
+import { collapse } from "../../src/guard/features.ts";
+import { readLabelledJsonl } from "../../src/guard/index.ts";
+import { normalizeText } from "../../src/guard/normalize.ts";
+import { matchSignatures, SIGNATURES, symbolBursts, widenedForRe2 } from "../../src/guard/signatures.ts";
+
+/** The definition the RE2 prefilter must not change: every family's JavaScript regex run over the whole text. */
+function everySignature(collapsed: string) {
+  const hits = [];
+  for (const sig of SIGNATURES) {
+    const re = new RegExp(sig.re.source, "g");
+    let n = 0;
+    for (let m = re.exec(collapsed); m !== null && n < 32; m = re.exec(collapsed)) {
+      hits.push({
+        family: sig.family,
+        kind: sig.kind,
+        score: sig.score,
+        start: m.index,
+        end: m.index + m[0].length,
+        ...(sig.docOnly ? { docOnly: true } : {}),
+      });
+      n++;
+    }
+  }
+  return [...hits, ...symbolBursts(collapsed)];
+}
+
+/** Words and delimiters the signatures are made of, to build texts that come close to matching. */
+const PIECES = [
+  ...new Set(
+    SIGNATURES.flatMap((s) => s.re.source.match(/[a-z0-9'<>|_:\][#.-]{2,}/g) ?? []).filter((w) => !w.includes("\\")),
+  ),
+  " ",
+  " ",
+  ": ",
+  "\r",
+  "\n",
+  "é",
+  "🔓",
+  "(",
+  "encoded string: ",
+  "decoded string:",
+];
+
+test("a long text's max representable repetition is widened, nothing else changes", () => {
+  assert.equal(widenedForRe2(/a{0,4000}?b{2,5}/), "a{0,}?b{2,5}");
+  assert.equal(widenedForRe2(/x{1,1000}/), "x{1,1000}");
+});
+
+test("the RE2 prefilter never hides a signature hit (property)", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 6 })), { maxLength: 60 }),
+      (parts) => {
+        const text = parts.join(" ");
+        assert.deepEqual(matchSignatures(text), everySignature(text));
+      },
+    ),
+    { numRuns: 3000 },
+  );
+});
+
+const dir = new URL("../../../shared/datasets/prompt-attacks/", import.meta.url);
+test("the RE2 prefilter gives the same hits on every dev row", {
+  skip: !existsSync(new URL("dev.jsonl", dir)) && "no ../shared/datasets/prompt-attacks/dev.jsonl",
+}, () => {
+  const rows = readLabelledJsonl(readFileSync(new URL("dev.jsonl", dir), "utf8"), "dev.jsonl");
+  let hitRows = 0;
+  for (const row of rows) {
+    const c = collapse(normalizeText(row.text).text);
+    const collapsed = new TextDecoder("utf-16le").decode(c.codes.subarray(0, c.length));
+    const expected = everySignature(collapsed);
+    if (expected.length > 0) hitRows++;
+    assert.deepEqual(matchSignatures(collapsed), expected, row.text.slice(0, 200));
+  }
+  assert.ok(hitRows > 100, `only ${hitRows} rows hit a signature`);
+});
