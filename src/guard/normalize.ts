@@ -27,7 +27,8 @@ export interface Normalized {
   stats: NormalizeStats;
 }
 
-const CONFUSABLES: Record<string, string> = {
+/** Confusable homoglyph → Latin letter; every key and value is one UTF-16 unit. */
+export const CONFUSABLES: Readonly<Record<string, string>> = {
   // Cyrillic
   а: "a",
   в: "b",
@@ -172,31 +173,65 @@ function classify(cp: number): Kind {
   return Kind.Keep;
 }
 
-const foldCache = new Map<number, string>();
+/** Fold of one code point: NFKC with combining marks removed, and the same with confusables folded too. */
+interface Fold {
+  text: string;
+  /** `text` with every confusable code point replaced (same length: each replacement is one BMP unit). */
+  folded: string;
+  /** Number of confusables replaced in `folded`. */
+  confusables: number;
+}
+
+const foldCache = new Map<number, Fold>();
 const MARKS = /\p{M}/gu;
 
-/** NFKC of one code point, combining marks removed; cached. */
-function foldCodePoint(cp: number): string {
+/** NFKC of one code point, combining marks removed, plus its confusable folding; cached. */
+function foldCodePoint(cp: number): Fold {
   let out = foldCache.get(cp);
   if (out === undefined) {
     const nfkc = String.fromCodePoint(cp).normalize("NFKC");
-    out = nfkc.normalize("NFD").replace(MARKS, "").normalize("NFC");
-    if (out === "" && nfkc !== "") out = nfkc.replace(MARKS, "");
+    let text = nfkc.normalize("NFD").replace(MARKS, "").normalize("NFC");
+    if (text === "" && nfkc !== "") text = nfkc.replace(MARKS, "");
+    let folded = "";
+    let confusables = 0;
+    for (const ch of text) {
+      const conf = CONFUSABLES[ch];
+      if (conf !== undefined) confusables++;
+      folded += conf ?? ch;
+    }
+    out = { text, folded, confusables };
     if (foldCache.size < 65536) foldCache.set(cp, out);
   }
   return out;
 }
 
-function isLatinLetter(c: number): boolean {
-  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+/** Any char other than tab, LF, CR and printable ASCII. */
+const NOT_PLAIN = /[^\t\n\r\x20-\x7e]/;
+const NOT_PLAIN_G = /[^\t\n\r\x20-\x7e]/g;
+const HIDDEN_SEPARATOR = /[ \n\t]/;
+
+/** 0, 1, 2, …: a run of plain ASCII copies its offsets from here. Grown on demand, up to 2^18 entries. */
+let iota = new Int32Array(0);
+
+function growIota(n: number): void {
+  const size = Math.min(1 << 18, Math.max(n, 2 * iota.length));
+  if (size <= iota.length) return;
+  iota = new Int32Array(size);
+  for (let i = 0; i < size; i++) iota[i] = i;
 }
 
 function isAsciiPlain(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x7f || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d)) return false;
+  return !NOT_PLAIN.test(s);
+}
+
+/** True when ASCII Latin letters are at least `foreign` in number; stops counting once they are. */
+function latinAtLeast(s: string, foreign: number): boolean {
+  let latin = 0;
+  for (let i = 0; i < s.length && latin < foreign; i++) {
+    const c = s.charCodeAt(i) | 0x20;
+    if (c >= 0x61 && c <= 0x7a) latin++;
   }
-  return true;
+  return latin >= foreign;
 }
 
 function emptyStats(): NormalizeStats {
@@ -210,37 +245,55 @@ function emptyStats(): NormalizeStats {
 export function normalizeText(input: string): Normalized {
   if (isAsciiPlain(input)) return { text: input, offsets: null, hidden: "", stats: emptyStats() };
   const stats = emptyStats();
-  let latin = 0;
-  let foreign = 0;
-  for (let i = 0; i < input.length; i++) {
-    const c = input.charCodeAt(i);
-    if (isLatinLetter(c)) latin++;
-    else if (c >= 0x370 && c <= 0x52f) foreign++;
-  }
-  const foldConfusables = latin >= foreign;
+  const n = input.length;
+  // Runs of plain ASCII are copied as slices; only the other chars are looked at one by one. Confusable folding is
+  // decided at the end (it needs the whole text's script counts) and swaps same-length parts, so offsets hold.
   const parts: string[] = [];
-  const offsets: number[] = [];
+  const confParts: number[] = [];
+  const confFolds: Fold[] = [];
+  if (iota.length < n) growIota(n);
+  let offsets = new Int32Array(n + 16);
+  let len = 0;
   let hidden = "";
-  for (let i = 0; i < input.length; i++) {
-    let cp = input.charCodeAt(i);
-    const start = i;
-    if (cp >= 0xd800 && cp <= 0xdbff) {
-      const next = i + 1 < input.length ? input.charCodeAt(i + 1) : 0;
-      if (next >= 0xdc00 && next <= 0xdfff) {
+  let foreign = 0;
+  let run = 0;
+  let i = 0;
+  for (;;) {
+    let cp = i < n ? input.charCodeAt(i) : -1;
+    if (cp < 0x7f && (cp >= 0x20 || cp === 0x09 || cp === 0x0a || cp === 0x0d)) {
+      // Inside a plain ASCII run: past its first few chars, let the regex find where it ends.
+      if (i - run < 16) i++;
+      else {
+        NOT_PLAIN_G.lastIndex = i;
+        i = NOT_PLAIN_G.test(input) ? NOT_PLAIN_G.lastIndex - 1 : n;
+      }
+      continue;
+    }
+    if (i > run) {
+      // Visible whitespace between runs of tag characters still separates the hidden words.
+      if (hidden.length > 0 && !hidden.endsWith(" ") && HIDDEN_SEPARATOR.test(input.slice(run, i))) hidden += " ";
+      parts.push(input.slice(run, i));
+      if (i - run >= 32 && i <= iota.length) offsets.set(iota.subarray(run, i), len);
+      else for (let p = run, q = len; p < i; p++, q++) offsets[q] = p;
+      len += i - run;
+    }
+    if (i === n) break;
+    const k = i++;
+    if (cp >= 0xd800 && cp <= 0xdfff) {
+      const next = i < n ? input.charCodeAt(i) : 0;
+      if (cp <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
         cp = 0x10000 + ((cp - 0xd800) << 10) + (next - 0xdc00);
         i++;
       } else {
         stats.loneSurrogates++;
         parts.push("\ufffd");
-        offsets.push(start);
+        offsets[len++] = k;
+        run = i;
         continue;
       }
-    } else if (cp >= 0xdc00 && cp <= 0xdfff) {
-      stats.loneSurrogates++;
-      parts.push("\ufffd");
-      offsets.push(start);
-      continue;
     }
+    run = i;
+    if (cp >= 0x370 && cp <= 0x52f) foreign++;
     if (cp >= 0xe0000 && cp <= 0xe007f) {
       stats.tags++;
       if (cp >= 0xe0020 && cp <= 0xe007e && hidden.length < 1 << 20) hidden += String.fromCharCode(cp - 0xe0000);
@@ -254,24 +307,30 @@ export function normalizeText(input: string): Normalized {
       else stats.controls++;
       continue;
     }
-    if (cp < 0x80) {
-      // Visible whitespace between runs of tag characters still separates the hidden words.
-      if (hidden.length > 0 && (cp === 0x20 || cp === 0x0a || cp === 0x09) && !hidden.endsWith(" ")) hidden += " ";
-      parts.push(String.fromCharCode(cp));
-      offsets.push(start);
-      continue;
+    const fold = foldCodePoint(cp);
+    const out = fold.text;
+    if (out.length === 0) continue;
+    if (len + out.length + (n - i) > offsets.length) {
+      const grown = new Int32Array(Math.max(offsets.length * 2, len + out.length + (n - i)));
+      grown.set(offsets.subarray(0, len));
+      offsets = grown;
     }
-    const folded = foldCodePoint(cp);
-    for (const ch of folded) {
-      const conf = foldConfusables ? CONFUSABLES[ch] : undefined;
-      if (conf !== undefined) stats.confusables++;
-      const out = conf ?? ch;
-      parts.push(out);
-      for (let k = 0; k < out.length; k++) offsets.push(start);
+    if (fold.confusables > 0) {
+      confParts.push(parts.length);
+      confFolds.push(fold);
+    }
+    parts.push(out);
+    for (let p = 0; p < out.length; p++) offsets[len++] = k;
+  }
+  if (confParts.length > 0 && latinAtLeast(input, foreign)) {
+    for (let p = 0; p < confParts.length; p++) {
+      const fold = confFolds[p] as Fold;
+      parts[confParts[p] as number] = fold.folded;
+      stats.confusables += fold.confusables;
     }
   }
   const text = parts.join("");
-  return { text, offsets: Int32Array.from(offsets), hidden, stats };
+  return { text, offsets: offsets.subarray(0, len), hidden, stats };
 }
 
 /** Maps a [start, end) span of normalised text back to the original text. */
