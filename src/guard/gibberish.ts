@@ -37,6 +37,29 @@ for (let c = 0; c < 128; c++) {
               : 5;
 }
 
+/**
+ * What a pair of adjacent classes in a token shows, indexed by (previous class or NONE) * 8 + class: a class change
+ * (not between two letters), a lower-to-upper case flip, structural punctuation glued to a letter, two structural
+ * characters in a row. UPPER_LOWER (an upper run of two or more, then lower case) needs the length of the run.
+ */
+const CHANGE = 1;
+const CASE_FLIP = 2;
+const GLUED = 4;
+const STRUCT_PAIR = 8;
+const UPPER_LOWER = 16;
+const NONE = 6;
+const PAIR = new Uint8Array(64);
+const isLetter = (k: number) => k === 1 || k === 2;
+for (let prev = 1; prev <= NONE; prev++) {
+  for (let k = 1; k <= 5; k++) {
+    PAIR[(prev << 3) | k] =
+      (prev !== NONE && prev !== k && !(isLetter(prev) && isLetter(k)) ? CHANGE : 0) |
+      (prev === 1 && k === 2 ? CASE_FLIP : 0) |
+      ((prev === 5 && isLetter(k)) || (k === 5 && isLetter(prev)) ? GLUED : 0) |
+      (prev === 5 && k === 5 ? STRUCT_PAIR : 0);
+  }
+}
+
 function classOf(c: number): number {
   if (c < 128) return CLASS[c] as number;
   if (c === 0xa0 || (c >= 0x2000 && c <= 0x200a) || c === 0x3000) return 0;
@@ -75,6 +98,8 @@ const SOUP_MIN = 6;
 const SOUP_MAX = 40;
 /** Tokens in the head window before the tail. */
 const HEAD_TOKENS = 20;
+/** Tokens whose results are kept: a power of two of at least SOUP_MAX + HEAD_TOKENS. */
+const WINDOW = 64;
 
 /**
  * Implausible-token statistics of `text` (case-preserving, normalised). A token counts as implausible when it has a
@@ -83,117 +108,122 @@ const HEAD_TOKENS = 20;
  * class changes. Tokens that look like URLs, mentions or hashtags are plausible.
  */
 export function gibberishStats(text: string, vocab?: Vocabulary): GibberishStats {
-  const maxTokens = (text.length >> 1) + 1;
-  const odd = new Uint8Array(maxTokens);
-  const oov = new Uint8Array(maxTokens);
-  const structs = new Int32Array(maxTokens);
-  const starts = new Int32Array(maxTokens);
+  // Spans and results of the last WINDOW tokens (the windows below reach at most SOUP_MAX + HEAD_TOKENS back).
+  const odd = new Uint8Array(WINDOW);
+  const oov = new Uint8Array(WINDOW);
+  const structs = new Int32Array(WINDOW);
+  const starts = new Int32Array(WINDOW);
+  const ends = new Int32Array(WINDOW);
   let t = 0;
   let total = 0;
   let i = 0;
   const n = text.length;
   while (i < n) {
-    while (i < n && classOf(text.charCodeAt(i)) === 0) i++;
+    let c = text.charCodeAt(i);
+    // Runs of ASCII spaces (padded tables) in a tight loop; charCodeAt past the end is NaN and stops it.
+    while (c <= 0x20) c = text.charCodeAt(++i);
     if (i >= n) break;
-    const start = i;
-    let prev = -1;
-    let changes = 0;
-    let caseFlip = false;
-    let upperRun = 0;
-    let upperThenLower = 0;
-    let structural = 0;
-    let structRun = 0;
-    let maxStructRun = 0;
-    let glued = false;
-    let letters = 0;
-    let wordHash = WORD_OFFSET;
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      const k = classOf(c);
-      if (k === 0) break;
-      if (k === 1 || k === 2) {
-        letters++;
-        wordHash = Math.imul(wordHash ^ (c | (k === 2 ? 0x20 : 0)), WORD_PRIME);
-      }
-      if (prev !== -1 && prev !== k && !(prev <= 2 && k <= 2 && prev >= 1 && k >= 1)) changes++;
-      if (prev === 1 && k === 2) caseFlip = true;
-      if (k === 2) upperRun++;
-      else {
-        if (k === 1 && upperRun >= 2) upperThenLower++;
-        upperRun = 0;
-      }
-      if (k === 5) {
-        structural++;
-        structRun++;
-        if (structRun > maxStructRun) maxStructRun = structRun;
-        if (prev === 1 || prev === 2) glued = true;
-      } else {
-        if (structRun > 0 && (k === 1 || k === 2)) glued = true;
-        structRun = 0;
-      }
-      prev = k;
+    let k = classOf(c);
+    if (k === 0) {
       i++;
-    }
-    starts[t] = start;
-    oov[t] = vocab !== undefined && letters >= 3 && !vocab.has(wordHash) && !linkLike(text, start, i) ? 1 : 0;
-    if (!caseFlip && upperThenLower === 0 && structural === 0 && changes < 4) {
-      t++;
       continue;
     }
-    const token = text.slice(start, i);
-    const first = token.charCodeAt(0);
+    const start = i;
+    let prev = NONE;
+    let changes = 0;
+    let structural = 0;
+    let upperRun = 0;
+    let seen = 0;
+    // "://" in the token.
+    let scheme = false;
+    for (;;) {
+      const pair = PAIR[(prev << 3) | k] as number;
+      changes += pair & CHANGE;
+      seen |= pair;
+      if (k === 5) structural++;
+      if (k === 1 && upperRun >= 2) seen |= UPPER_LOWER;
+      upperRun = k === 2 ? upperRun + 1 : 0;
+      if (c === 0x3a && text.charCodeAt(i + 1) === 0x2f && text.charCodeAt(i + 2) === 0x2f) scheme = true;
+      prev = k;
+      c = text.charCodeAt(++i);
+      // More lower-case letters after one change nothing.
+      if (k === 1) while (c >= 0x61 && c <= 0x7a) c = text.charCodeAt(++i);
+      if (i >= n) break;
+      k = classOf(c);
+      if (k === 0) break;
+    }
+    const slot = t & (WINDOW - 1);
+    starts[slot] = start;
+    ends[slot] = i;
+    odd[slot] = 0;
+    structs[slot] = 0;
+    t++;
+    if ((seen & (CASE_FLIP | UPPER_LOWER)) === 0 && structural === 0 && changes < 4) continue;
+    const first = text.charCodeAt(start);
     const plausibleShape =
-      token.includes("://") ||
-      token.startsWith("www.") ||
+      scheme ||
+      (first === 0x77 && text.startsWith("www.", start)) ||
       ((first === 0x40 || first === 0x23) && structural === 1 && changes <= 2);
     // "HTMLsvg" counts, "URLs" does not: an upper run followed by lower case other than a final "s".
-    const upperLower = upperThenLower > 0 && !/^[A-Z]{2,}s[^a-z]*$/.test(token.replace(/^[^A-Za-z]+/, ""));
+    const upperLower =
+      (seen & UPPER_LOWER) !== 0 && !/^[A-Z]{2,}s[^a-z]*$/.test(text.slice(start, i).replace(/^[^A-Za-z]+/, ""));
     const isOdd =
       !plausibleShape &&
-      (caseFlip || upperLower || (structural > 0 && glued && letters > 0) || maxStructRun >= 2 || changes >= 4);
-    odd[t] = isOdd ? 1 : 0;
-    structs[t] = plausibleShape ? 0 : structural;
+      ((seen & CASE_FLIP) !== 0 || upperLower || (seen & GLUED) !== 0 || (seen & STRUCT_PAIR) !== 0 || changes >= 4);
+    odd[slot] = isOdd ? 1 : 0;
+    structs[slot] = plausibleShape ? 0 : structural;
     if (isOdd) total++;
-    t++;
   }
+  // Only the tokens in the windows are looked up in the vocabulary.
+  if (vocab !== undefined) {
+    for (let j = Math.max(0, t - WINDOW); j < t; j++) {
+      const slot = j & (WINDOW - 1);
+      const start = starts[slot] as number;
+      const end = ends[slot] as number;
+      const hash = wordHash(text, start, end);
+      oov[slot] = !Number.isNaN(hash) && !vocab.has(hash) && !linkLike(text, start, end) ? 1 : 0;
+    }
+  }
+  const at = (j: number) => j & (WINDOW - 1);
   const tailLen = Math.min(TAIL_TOKENS, Math.floor(t / 2));
   let tailOdd = 0;
   let tailStructural = 0;
   let tailOov = 0;
   for (let j = t - tailLen; j < t; j++) {
-    tailOdd += odd[j] as number;
-    tailStructural += structs[j] as number;
-    tailOov += oov[j] as number;
+    tailOdd += odd[at(j)] as number;
+    tailStructural += structs[at(j)] as number;
+    tailOov += oov[at(j)] as number;
   }
   const headLen = Math.min(HEAD_TOKENS, t - tailLen);
   let headOdd = 0;
   let headOov = 0;
   for (let j = t - tailLen - headLen; j < t - tailLen; j++) {
-    headOdd += odd[j] as number;
-    headOov += oov[j] as number;
+    headOdd += odd[at(j)] as number;
+    headOov += oov[at(j)] as number;
   }
   let soup = 0;
   let bad = 0;
   for (let j = t - 1; j >= Math.max(0, t - SOUP_MAX); j--) {
-    bad += (odd[j] as number) | (oov[j] as number);
+    bad += (odd[at(j)] as number) | (oov[at(j)] as number);
     if (t - j >= SOUP_MIN && bad * 2 >= t - j) soup = t - j;
   }
   let soupHead = 0;
   const soupHeadTokens = Math.min(HEAD_TOKENS, t - soup);
-  for (let j = t - soup - soupHeadTokens; j < t - soup; j++) soupHead += (odd[j] as number) | (oov[j] as number);
+  for (let j = t - soup - soupHeadTokens; j < t - soup; j++)
+    soupHead += (odd[at(j)] as number) | (oov[at(j)] as number);
   return {
     tokens: t,
     soup,
     soupHead,
     soupHeadTokens,
-    soupStart: soup > 0 ? (starts[t - soup] as number) : 0,
+    soupStart: soup > 0 ? (starts[at(t - soup)] as number) : 0,
     tailOov,
     headOov,
     tail: tailOdd,
     head: headOdd,
     tailStructural,
     whole: t > 0 ? total / t : 0,
-    tailStart: tailLen > 0 ? (starts[t - tailLen] as number) : 0,
+    tailStart: tailLen > 0 ? (starts[at(t - tailLen)] as number) : 0,
   };
 }
 
@@ -236,19 +266,25 @@ export class Vocabulary {
   }
 }
 
-/** Hash of the letters of `token`, lower-cased (the key `Vocabulary` stores); 0 when it has fewer than 3 letters. */
-export function wordKey(token: string): number {
+/** Hash of the letters of text[start, end), lower-cased; NaN when it has fewer than 3 letters. */
+function wordHash(text: string, start: number, end: number): number {
   let h = WORD_OFFSET;
   let letters = 0;
-  for (let i = 0; i < token.length; i++) {
-    const c = token.charCodeAt(i);
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
     const k = classOf(c);
     if (k === 1 || k === 2) {
       letters++;
       h = Math.imul(h ^ (c | (k === 2 ? 0x20 : 0)), WORD_PRIME);
     }
   }
-  return letters >= 3 ? h : 0;
+  return letters >= 3 ? h : Number.NaN;
+}
+
+/** Hash of the letters of `token`, lower-cased (the key `Vocabulary` stores); 0 when it has fewer than 3 letters. */
+export function wordKey(token: string): number {
+  const h = wordHash(token, 0, token.length);
+  return Number.isNaN(h) ? 0 : h;
 }
 
 /**

@@ -119,3 +119,116 @@ test("instructions that edit 'your answer' mark only documents (`@doc`), never a
   assert.ok(isDocument("Figures attached.\nAdd a link in your response.\nRevenue grew.", 60));
   assert.ok(!isDocument("Please rewrite your answer in a more formal tone.\n\n", 50));
 });
+
+// Reference definition of the statistics: tokens split on whitespace, each token read as a string of character
+// classes ("l" lower, "u" upper, "d" digit, "p" prose punctuation, "s" structural) and judged with regexes.
+
+function classString(token: string): string {
+  let out = "";
+  for (const ch of token) {
+    for (let j = 0; j < ch.length; j++) {
+      const c = ch.charCodeAt(j);
+      out +=
+        c >= 128 || /[a-z]/.test(ch)
+          ? "l"
+          : /[A-Z]/.test(ch)
+            ? "u"
+            : /[0-9]/.test(ch)
+              ? "d"
+              : /[.,'\-!?:;]/.test(ch)
+                ? "p"
+                : "s";
+    }
+  }
+  return out;
+}
+
+function referenceStats(text: string, vocab?: Vocabulary) {
+  const tokens: { start: number; odd: number; oov: number; structs: number }[] = [];
+  const re = /[^\x00-\x20\u00a0\u2000-\u200a\u3000]+/g;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const token = m[0];
+    const cls = classString(token);
+    let changes = 0;
+    for (let j = 1; j < cls.length; j++)
+      if (cls[j] !== cls[j - 1] && !/^[lu][lu]$/.test(cls.slice(j - 1, j + 1))) changes++;
+    const caseFlip = cls.includes("lu");
+    const upperThenLower = /uul/.test(cls);
+    const structural = cls.split("").filter((k) => k === "s").length;
+    const maxStructRun = Math.max(0, ...(cls.match(/s+/g) ?? []).map((r) => r.length));
+    const glued = /[lu]s|s[lu]/.test(cls);
+    const letters = cls.split("").filter((k) => k === "l" || k === "u").length;
+    let hash = 0x811c9dc5;
+    for (let j = 0; j < token.length; j++) {
+      if (cls[j] === "l" || cls[j] === "u")
+        hash = Math.imul(hash ^ (token.charCodeAt(j) | (cls[j] === "u" ? 0x20 : 0)), 0x01000193);
+    }
+    const link = /^[@#&]/.test(token) || token.includes("://") || token.startsWith("www.") || token.includes("&amp;");
+    const oov = vocab !== undefined && letters >= 3 && !vocab.has(hash) && !link ? 1 : 0;
+    const plausible =
+      token.includes("://") || token.startsWith("www.") || (/^[@#]/.test(token) && structural === 1 && changes <= 2);
+    const upperLower = upperThenLower && !/^[A-Z]{2,}s[^a-z]*$/.test(token.replace(/^[^A-Za-z]+/, ""));
+    const odd =
+      !plausible &&
+      (caseFlip || upperLower || (structural > 0 && glued && letters > 0) || maxStructRun >= 2 || changes >= 4);
+    tokens.push({ start: m.index, odd: odd ? 1 : 0, oov, structs: plausible ? 0 : structural });
+  }
+  const t = tokens.length;
+  const sum = (from: number, to: number, f: (x: (typeof tokens)[number]) => number) =>
+    tokens.slice(Math.max(0, from), to).reduce((a, x) => a + f(x), 0);
+  const tailLen = Math.min(12, Math.floor(t / 2));
+  const headLen = Math.min(20, t - tailLen);
+  let soup = 0;
+  for (let len = 6; len <= Math.min(40, t); len++) if (sum(t - len, t, (x) => x.odd | x.oov) * 2 >= len) soup = len;
+  const soupHeadTokens = Math.min(20, t - soup);
+  return {
+    tokens: t,
+    soup,
+    soupHead: sum(t - soup - soupHeadTokens, t - soup, (x) => x.odd | x.oov),
+    soupHeadTokens,
+    soupStart: soup > 0 ? (tokens[t - soup]?.start ?? 0) : 0,
+    tailOov: sum(t - tailLen, t, (x) => x.oov),
+    headOov: sum(t - tailLen - headLen, t - tailLen, (x) => x.oov),
+    tail: sum(t - tailLen, t, (x) => x.odd),
+    head: sum(t - tailLen - headLen, t - tailLen, (x) => x.odd),
+    tailStructural: sum(t - tailLen, t, (x) => x.structs),
+    whole: t > 0 ? sum(0, t, (x) => x.odd) / t : 0,
+    tailStart: tailLen > 0 ? (tokens[t - tailLen]?.start ?? 0) : 0,
+  };
+}
+
+test("gibberishStats equals the per-token reference definition (property)", () => {
+  const vocab = buildVocabulary([...ENGLISH, ...ENGLISH], 12);
+  // Mostly plain words first, a suffix of odd or unknown tokens after, so every window and the soup run are exercised.
+  const word = fc.constantFrom(...ENGLISH.join(" ").split(" "));
+  const odd = fc.oneof(
+    fc.string({ unit: fc.constantFrom(..."aZbQ1.,'-!?:;({[|\"_=@#&/é\u00ad"), minLength: 1, maxLength: 10 }),
+    fc.constantFrom(
+      "http://x.org/a",
+      "www.site.com",
+      "@user",
+      "#tag",
+      "&amp;x",
+      "HTMLsvg",
+      "URLs",
+      "(HTTPs)",
+      "requireied",
+    ),
+  );
+  const space = fc.constantFrom(" ", "  ", "\n", "\t", "\u00a0", "\u2003", "\u3000", "\u0000");
+  const tokens = (token: fc.Arbitrary<string>, maxLength: number) =>
+    fc.array(fc.tuple(token, space), { maxLength, size: "max" });
+  fc.assert(
+    fc.property(
+      tokens(fc.oneof(word, odd), 100),
+      tokens(fc.oneof(word, odd, odd), 70),
+      fc.boolean(),
+      (a, b, useVocab) => {
+        const s = [...a, ...b].map(([t, sp]) => t + sp).join("");
+        const v = useVocab ? vocab : undefined;
+        assert.deepEqual({ ...gibberishStats(s, v) }, referenceStats(s, v));
+      },
+    ),
+    { numRuns: 1500 },
+  );
+});
