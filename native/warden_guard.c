@@ -36,56 +36,34 @@ static inline int is_word_char(uint32_t c) {
   return (c >= 0x61 && c <= 0x7a) || c == 0x30 || (c > 0xbf && c != 0xfffd && !(c >= 0x2000 && c <= 0x2bff));
 }
 
-typedef struct {
-  const int8_t *q;
-  int32_t *cum, *cnt, *tail;
-  int32_t *slot_bucket, *slot_pos;
-  uint32_t unit, tail_start, dedupe, count;
-  /* Sums of the current block, kept in registers and flushed when the position moves to another block. */
-  uint32_t blk;
-  int32_t b0, b1, b2, bn;
-} sums;
-
-static inline void flush(sums *s) {
-  int32_t *c = s->cum + ((size_t)s->blk + 1) * 3;
-  c[0] += s->b0;
-  c[1] += s->b1;
-  c[2] += s->b2;
-  s->cnt[s->blk + 1] += s->bn;
-  s->count += (uint32_t)s->bn;
-  s->b0 = s->b1 = s->b2 = s->bn = 0;
-}
-
 /*
- * Adds bucket b of the n-gram at pos unless the same bucket was added less than `dedupe` chars before (the dedupe
- * table is updated without branches: whether an n-gram repeats is unpredictable).
+ * Adds bucket B of the n-gram at POS unless the same bucket was added less than `dedupe` chars before. A macro over
+ * the caller's locals: they are not aliased by the stores into the sums, so they stay in registers.
  */
-static inline void add(sums *s, uint32_t pos, uint32_t b) {
-  int32_t keep = 1;
-  if (s->dedupe > 0) {
-    uint32_t slot = b & SLOT_MASK;
-    int32_t p = (int32_t)(s->dedupe + pos), last = s->slot_pos[slot];
-    keep = !(s->slot_bucket[slot] == (int32_t)b && p - last < (int32_t)s->dedupe);
-    s->slot_bucket[slot] = (int32_t)b;
-    s->slot_pos[slot] = keep ? p : last;
-  }
-  uint32_t blk = pos / s->unit;
-  if (blk != s->blk) {
-    flush(s);
-    s->blk = blk;
-  }
-  const int8_t *w = s->q + (size_t)b * 3;
-  s->b0 += w[0] * keep;
-  s->b1 += w[1] * keep;
-  s->b2 += w[2] * keep;
-  s->bn += keep;
-  if (pos >= s->tail_start && keep) {
-    s->tail[0] += w[0];
-    s->tail[1] += w[1];
-    s->tail[2] += w[2];
-    s->tail[3]++;
-  }
-}
+#define ADD(POS, B)                                                                                   \
+  do {                                                                                                \
+    uint32_t pos_ = (POS), b_ = (B);                                                                  \
+    if (dedupe > 0) {                                                                                 \
+      uint32_t slot_ = b_ & SLOT_MASK;                                                                \
+      int32_t p_ = (int32_t)(dedupe + pos_);                                                          \
+      if (slot_bucket[slot_] == (int32_t)b_ && p_ - slot_pos[slot_] < (int32_t)dedupe) break;         \
+      slot_bucket[slot_] = (int32_t)b_;                                                               \
+      slot_pos[slot_] = p_;                                                                           \
+    }                                                                                                 \
+    const int8_t *w_ = q + (size_t)b_ * 3;                                                            \
+    uint32_t blk_ = (pow2 ? pos_ >> shift : pos_ / unit) + 1;                                         \
+    cum[blk_ * 3] += w_[0];                                                                           \
+    cum[blk_ * 3 + 1] += w_[1];                                                                       \
+    cum[blk_ * 3 + 2] += w_[2];                                                                       \
+    cnt[blk_]++;                                                                                      \
+    if (pos_ >= tail_start) {                                                                         \
+      tail[0] += w_[0];                                                                               \
+      tail[1] += w_[1];                                                                               \
+      tail[2] += w_[2];                                                                               \
+      tail[3]++;                                                                                      \
+    }                                                                                                 \
+    count++;                                                                                          \
+  } while (0)
 
 static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
   bool is_typed = false;
@@ -101,7 +79,7 @@ static napi_value block_sums(napi_env env, napi_callback_info info) {
   size_t argc = 8, codes_len, params_len, seeds_len, q_len, cum_len, cnt_len, tail_len;
   napi_value argv[8];
   uint16_t *codes;
-  int32_t *params, *seeds, *cum, *cnt, *tail;
+  int32_t *params, *seeds, *restrict cum, *restrict cnt, *restrict tail;
   int8_t *q;
   uint32_t length;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
@@ -116,27 +94,31 @@ static napi_value block_sums(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "warden_guard: bad arguments");
     return NULL;
   }
-  int32_t char_min = params[0], char_max = params[1], bigrams = params[2], dedupe = params[3], bits = params[4],
-          unit = params[5], tail_start = params[6];
-  size_t blocks = unit > 0 ? ((size_t)length + (size_t)unit - 1) / (size_t)unit : 0;
+  int32_t char_min = params[0], char_max = params[1], bigrams = params[2], dedupe_arg = params[3], bits = params[4],
+          unit_arg = params[5], tail_arg = params[6];
+  size_t blocks = unit_arg > 0 ? ((size_t)length + (size_t)unit_arg - 1) / (size_t)unit_arg : 0;
   if (length > codes_len || length > (1u << 30) || char_min < 1 || char_max < char_min || char_max > 64 ||
-      seeds_len < (size_t)char_max + 3 || dedupe < 0 || dedupe > (1 << 20) || bits < 8 || bits > 22 ||
-      q_len < ((size_t)1 << bits) * 3 || unit < 1 || tail_start < 0 || cum_len < (blocks + 1) * 3 ||
+      seeds_len < (size_t)char_max + 3 || dedupe_arg < 0 || dedupe_arg > (1 << 20) || bits < 8 || bits > 22 ||
+      q_len < ((size_t)1 << bits) * 3 || unit_arg < 1 || tail_arg < 0 || cum_len < (blocks + 1) * 3 ||
       cnt_len < blocks + 1 || tail_len < 4) {
     napi_throw_range_error(env, NULL, "warden_guard: lengths or settings out of range");
     return NULL;
   }
-  sums s = {q, cum, cnt, tail, NULL, NULL, (uint32_t)unit, (uint32_t)tail_start, (uint32_t)dedupe, 0, 0, 0, 0, 0, 0};
+  const uint32_t unit = (uint32_t)unit_arg, tail_start = (uint32_t)tail_arg, dedupe = (uint32_t)dedupe_arg;
+  uint32_t shift = 0, count = 0;
+  while ((1u << shift) < unit) shift++;
+  const int pow2 = (1u << shift) == unit;
+  int32_t *slot_bucket = NULL, *slot_pos = NULL;
   if (dedupe > 0) {
-    s.slot_bucket = malloc(sizeof(int32_t) << SLOT_BITS);
-    s.slot_pos = malloc(sizeof(int32_t) << SLOT_BITS);
-    if (!s.slot_bucket || !s.slot_pos) {
-      free(s.slot_bucket);
-      free(s.slot_pos);
+    slot_bucket = malloc(sizeof(int32_t) << SLOT_BITS);
+    slot_pos = malloc(sizeof(int32_t) << SLOT_BITS);
+    if (!slot_bucket || !slot_pos) {
+      free(slot_bucket);
+      free(slot_pos);
       napi_throw_error(env, NULL, "warden_guard: out of memory");
       return NULL;
     }
-    memset(s.slot_bucket, 0xff, sizeof(int32_t) << SLOT_BITS);
+    memset(slot_bucket, 0xff, sizeof(int32_t) << SLOT_BITS);
   }
   const uint32_t mask = (1u << bits) - 1;
   const uint32_t cmin = (uint32_t)char_min, cmax = (uint32_t)char_max;
@@ -146,7 +128,7 @@ static napi_value block_sums(napi_env env, napi_callback_info info) {
     uint32_t last = i + cmax < length ? i + cmax : length;
     for (uint32_t k = i + cmin - 1; k < last; k++) {
       h = (h ^ codes[k]) * FNV_PRIME;
-      add(&s, i, fmix(h ^ (uint32_t)seeds[k - i + 1]) & mask);
+      ADD(i, fmix(h ^ (uint32_t)seeds[k - i + 1]) & mask);
     }
   }
   const uint32_t word_seed = (uint32_t)seeds[cmax + 1], bigram_seed = (uint32_t)seeds[cmax + 2];
@@ -158,15 +140,14 @@ static napi_value block_sums(napi_env env, napi_callback_info info) {
     }
     uint32_t start = i, h = FNV_OFFSET;
     while (i < length && is_word_char(codes[i])) h = (h ^ codes[i++]) * FNV_PRIME;
-    add(&s, start, fmix(h ^ word_seed) & mask);
-    if (bigrams && prev != 0) add(&s, start, fmix((prev * 31u) ^ h ^ bigram_seed) & mask);
+    ADD(start, fmix(h ^ word_seed) & mask);
+    if (bigrams && prev != 0) ADD(start, fmix((prev * 31u) ^ h ^ bigram_seed) & mask);
     prev = h | 1u;
   }
-  flush(&s);
-  free(s.slot_bucket);
-  free(s.slot_pos);
+  free(slot_bucket);
+  free(slot_pos);
   napi_value result;
-  napi_create_uint32(env, s.count, &result);
+  napi_create_uint32(env, count, &result);
   return result;
 }
 

@@ -213,38 +213,6 @@ export function shippedModel(): LinearModel {
   return shipped;
 }
 
-function softmaxInto(logits: Float64Array, out: Float64Array): void {
-  let max = Number.NEGATIVE_INFINITY;
-  for (let k = 0; k < NUM_CLASSES; k++) max = Math.max(max, logits[k] as number);
-  let sum = 0;
-  for (let k = 0; k < NUM_CLASSES; k++) {
-    const e = Math.exp((logits[k] as number) - max);
-    out[k] = e;
-    sum += e;
-  }
-  for (let k = 0; k < NUM_CLASSES; k++) out[k] = (out[k] as number) / sum;
-}
-
-const logitsScratch = new Float64Array(NUM_CLASSES);
-
-/**
- * Class probabilities for one window: n-gram weight sums scaled by 1/sqrt(n) (n = n-gram count), plus the weights
- * of the distinct marker tokens in the window, plus the bias.
- */
-export function windowProbabilities(
-  model: Pick<LinearModel, "bias">,
-  sums: ArrayLike<number>,
-  n: number,
-  markerSums: ArrayLike<number>,
-  out: Float64Array,
-): void {
-  const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
-  for (let k = 0; k < NUM_CLASSES; k++) {
-    logitsScratch[k] = (model.bias[k] as number) + (sums[k] as number) * inv + (markerSums[k] as number);
-  }
-  softmaxInto(logitsScratch, out);
-}
-
 /** Where the windows of a text of `length` collapsed chars fall. */
 interface WindowGrid {
   length: number;
@@ -323,71 +291,88 @@ interface MarkerFeature {
   bucket: number;
 }
 
-/** The most attack-like window, given the n-gram block sums and the marker features. */
+/**
+ * The most attack-like window, given the n-gram block sums and the marker features. A window's class probabilities
+ * are the softmax of: bias + (n-gram weight sums) / sqrt(n) (n = its n-gram count) + the weights of the distinct
+ * marker tokens in it.
+ */
 function bestWindow(
   model: LinearModel,
   g: WindowGrid,
   sums: BlockSums,
   markers: readonly MarkerFeature[],
 ): WindowScore {
-  const K = NUM_CLASSES;
   const { cum, cnt, tail } = sums;
   const { unit, blocks, tailStart, window: W, length: L, step } = g;
   for (let p = 1; p <= blocks; p++) {
-    const a = p * K;
-    cum[a] = (cum[a] as number) + (cum[a - K] as number);
-    cum[a + 1] = (cum[a + 1] as number) + (cum[a - K + 1] as number);
-    cum[a + 2] = (cum[a + 2] as number) + (cum[a - K + 2] as number);
+    const a = p * 3;
+    cum[a] = (cum[a] as number) + (cum[a - 3] as number);
+    cum[a + 1] = (cum[a + 1] as number) + (cum[a - 2] as number);
+    cum[a + 2] = (cum[a + 2] as number) + (cum[a - 1] as number);
     cnt[p] = (cnt[p] as number) + (cnt[p - 1] as number);
   }
   const q = model.q;
-  const raw = new Int32Array(K);
-  /** Raw int8 sums and n-gram count of the window [a, e): on the block grid, or the off-grid last window. */
-  const windowSums = (a: number, e: number): number => {
-    if (a === tailStart) {
-      raw.set(tail.subarray(0, K));
-      return tail[K] as number;
-    }
-    const ba = a / unit;
-    const be = Math.ceil(e / unit);
-    for (let k = 0; k < K; k++) raw[k] = (cum[be * K + k] as number) - (cum[ba * K + k] as number);
-    return (cnt[be] as number) - (cnt[ba] as number);
-  };
-  const scale = model.scale;
+  const [s0, s1, s2] = model.scale as unknown as [number, number, number];
+  const [b0, b1, b2] = model.bias as unknown as [number, number, number];
   const mv = markerValueOf(model.features);
-  const probs = new Float64Array(K);
-  const windowSum = new Float64Array(K);
-  const markerSums = new Float64Array(K);
   const seen = new Set<number>();
   const best: WindowScore = { attack: -1, injection: 0, jailbreak: 0, start: 0, end: W };
-  const visit = (a: number): void => {
+  // Window starts on the grid, then the last window when it is off the grid; a text shorter than a window has one.
+  const lastOffGrid = L - W > 0 && (L - W) % step !== 0;
+  for (let a = 0, more = true; more; ) {
     const e = a + W;
-    const n = windowSums(a, e);
-    for (let k = 0; k < K; k++) windowSum[k] = (raw[k] as number) * (scale[k] as number);
-    markerSums.fill(0);
+    let r0: number;
+    let r1: number;
+    let r2: number;
+    let n: number;
+    if (a === tailStart) {
+      r0 = tail[0] as number;
+      r1 = tail[1] as number;
+      r2 = tail[2] as number;
+      n = tail[3] as number;
+    } else {
+      const ba = (a / unit) * 3;
+      const be = Math.ceil(e / unit);
+      r0 = (cum[be * 3] as number) - (cum[ba] as number);
+      r1 = (cum[be * 3 + 1] as number) - (cum[ba + 1] as number);
+      r2 = (cum[be * 3 + 2] as number) - (cum[ba + 2] as number);
+      n = (cnt[be] as number) - (cnt[ba / 3] as number);
+    }
+    let m0 = 0;
+    let m1 = 0;
+    let m2 = 0;
     if (markers.length > 0) {
       seen.clear();
       for (const m of markers) {
         if (m.pos < a || m.pos >= e || seen.has(m.bucket)) continue;
         seen.add(m.bucket);
-        for (let k = 0; k < K; k++) {
-          markerSums[k] = (markerSums[k] as number) + (q[m.bucket * K + k] as number) * (scale[k] as number) * mv;
-        }
+        const w = m.bucket * 3;
+        m0 += (q[w] as number) * s0 * mv;
+        m1 += (q[w + 1] as number) * s1 * mv;
+        m2 += (q[w + 2] as number) * s2 * mv;
       }
     }
-    windowProbabilities(model, windowSum, n, markerSums, probs);
-    const attack = 1 - (probs[0] as number);
+    const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
+    const l0 = b0 + r0 * s0 * inv + m0;
+    const l1 = b1 + r1 * s1 * inv + m1;
+    const l2 = b2 + r2 * s2 * inv + m2;
+    const max = Math.max(Math.max(Math.max(Number.NEGATIVE_INFINITY, l0), l1), l2);
+    const e0 = Math.exp(l0 - max);
+    const e1 = Math.exp(l1 - max);
+    const e2 = Math.exp(l2 - max);
+    const sum = 0 + e0 + e1 + e2;
+    const attack = 1 - e0 / sum;
     if (attack > best.attack) {
       best.attack = attack;
-      best.injection = probs[1] as number;
-      best.jailbreak = probs[2] as number;
+      best.injection = e1 / sum;
+      best.jailbreak = e2 / sum;
       best.start = a;
       best.end = e;
     }
-  };
-  for (let a = 0; a + W <= L; a += step) visit(a);
-  if (L - W > 0 && (L - W) % step !== 0) visit(L - W);
-  if (best.attack < 0) visit(0);
+    if (a + step + W <= L) a += step;
+    else if (lastOffGrid && a !== L - W) a = L - W;
+    else more = false;
+  }
   return best;
 }
 

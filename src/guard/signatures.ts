@@ -224,12 +224,9 @@ export function matchSignatures(collapsed: string, maxHitsPerFamily = 32): Signa
   return hits;
 }
 
+/** 1 for the ASCII brackets and symbols that adversarial suffixes are dense in, 0 for every other char code below 128. */
 const SYMBOLS = new Uint8Array(128);
 for (const ch of "{}[]()<>$\\%=@^|~`*#_;\"'/") SYMBOLS[ch.charCodeAt(0)] = 1;
-const isSymbol = (s: string, i: number): number => {
-  const c = s.charCodeAt(i);
-  return c < 128 ? (SYMBOLS[c] as number) : 0;
-};
 
 /** Five words of two or more letters in a row: the plain request a suffix follows. */
 const PROSE_RUN = /(?:[a-z]{2,} ){5}/;
@@ -241,25 +238,37 @@ const PROSE_RUN = /(?:[a-z]{2,} ){5}/;
 export function symbolBursts(collapsed: string, maxHits = 8): SignatureHit[] {
   const hits: SignatureHit[] = [];
   const span = 48;
+  const n = collapsed.length;
+  // Symbol flags of the last `span` chars, in a ring, so each char is read once.
+  const ring = new Uint8Array(64);
   let symbols = 0;
+  for (let i = 0; i < span && i < n; i++) {
+    const c = collapsed.charCodeAt(i);
+    const f = c < 128 ? (SYMBOLS[c] as number) : 0;
+    ring[i] = f;
+    symbols += f;
+  }
   let lastEnd = -1;
   // End of the last prose window that failed the test. Every match of PROSE_RUN ends with a space, so the window one
   // char further on can only match when the char it gains is a space: dense code is not re-tested at every char.
   let failedEnd = -2;
-  for (let i = 0; i < collapsed.length && hits.length < maxHits; i++) {
-    symbols += isSymbol(collapsed, i);
-    if (i >= span) symbols -= isSymbol(collapsed, i - span);
-    if (i >= span && symbols >= 9 && i - span > lastEnd) {
-      const end = i - span;
-      if (end === failedEnd + 1 && collapsed.charCodeAt(end - 1) !== 0x20) {
-        failedEnd = end;
-        continue;
-      }
-      if (PROSE_RUN.test(collapsed.slice(Math.max(0, end - 80), end))) {
-        hits.push({ family: "symbol-burst", kind: "jailbreak", score: 0, start: end, end: i });
-        lastEnd = i;
-      } else failedEnd = end;
+  for (let i = span; i < n && hits.length < maxHits; i++) {
+    const c = collapsed.charCodeAt(i);
+    const f = c < 128 ? (SYMBOLS[c] as number) : 0;
+    const slot = i & 63;
+    const old = ring[(i - span) & 63] as number;
+    ring[slot] = f;
+    symbols += f - old;
+    if (symbols < 9 || i - span <= lastEnd) continue;
+    const end = i - span;
+    if (end === failedEnd + 1 && collapsed.charCodeAt(end - 1) !== 0x20) {
+      failedEnd = end;
+      continue;
     }
+    if (PROSE_RUN.test(collapsed.slice(Math.max(0, end - 80), end))) {
+      hits.push({ family: "symbol-burst", kind: "jailbreak", score: 0, start: end, end: i });
+      lastEnd = i;
+    } else failedEnd = end;
   }
   return hits;
 }

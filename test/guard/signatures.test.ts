@@ -78,3 +78,49 @@ test("the RE2 prefilter gives the same hits on every dev row", {
   }
   assert.ok(hitRows > 100, `only ${hitRows} rows hit a signature`);
 });
+
+/** The definition of a symbol burst, char by char: a 48-char window with 9+ symbols that follows five prose words. */
+function burstsByDefinition(s: string, maxHits = 8) {
+  const isSym = (i: number) => ("{}[]()<>$\\%=@^|~`*#_;\"'/".includes(s.charAt(i)) && s.charCodeAt(i) < 128 ? 1 : 0);
+  const hits = [];
+  let lastEnd = -1;
+  for (let i = 48; i < s.length && hits.length < maxHits; i++) {
+    let symbols = 0;
+    for (let k = i - 47; k <= i; k++) symbols += isSym(k);
+    if (symbols < 9 || i - 48 <= lastEnd) continue;
+    const end = i - 48;
+    if (/(?:[a-z]{2,} ){5}/.test(s.slice(Math.max(0, end - 80), end))) {
+      hits.push({ family: "symbol-burst", kind: "jailbreak", score: 0, start: end, end: i });
+      lastEnd = i;
+    }
+  }
+  return hits;
+}
+
+test("symbol bursts match their char-by-char definition (property)", () => {
+  const piece = fc.oneof(
+    fc.constantFrom(
+      "describing ",
+      "write a story about ",
+      "}{",
+      "[(",
+      ")]",
+      "\\!",
+      "==",
+      "<|",
+      "~`",
+      "@#",
+      "'\"",
+      "/;",
+      "  ",
+    ),
+    fc.string({ maxLength: 5 }),
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 120 }), fc.integer({ min: 1, max: 8 }), (parts, max) => {
+      const s = parts.join("");
+      assert.deepEqual(symbolBursts(s, max), burstsByDefinition(s, max));
+    }),
+    { numRuns: 2000 },
+  );
+});
