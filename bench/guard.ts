@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import {
   buildPipeline,
   detectPromptAttack,
-  guardScoringBackend,
+  guardBackend,
   type LabelledRow,
   percentiles,
   readLabelledJsonl,
@@ -159,7 +159,7 @@ const result = {
   bench: "guard",
   node: process.version,
   loadAverageAtStart: loadavg().map((x) => Number(x.toFixed(2))),
-  scorer: guardScoringBackend(),
+  scorer: guardBackend(),
   quality: quality(),
   latency: latency(),
   anchor: { name: "LLM Guard PromptInjection scanner (DeBERTa-v3), published CPU latency", ms: "104-213" },

@@ -6,7 +6,11 @@
  * (`featuresOfCollapsed` + `scoreStream`) defines the result; this computes the same integers several times faster
  * and is property-tested against it.
  *
- * Export:
+ * Exports:
+ *   collapse(text: string, fold: Uint16Array(65536), codes: Uint16Array, origin: Int32Array) -> collapsed length
+ * copies the text's UTF-16 code units into codes (at least text.length + 1 long) and collapses them in place: each unit
+ * becomes fold[unit]; a 0 is whitespace, and a run of it becomes one space. origin[i] is the text index of
+ * collapsed unit i.
  *   blockSums(codes: Uint16Array, length, params: Int32Array, seeds: Int32Array, q: Int8Array,
  *             cum: Int32Array, cnt: Int32Array, tail: Int32Array) -> number of n-grams added
  * params = [charMin, charMax, wordBigrams, dedupe, bits, unit, tailStart]; seeds = one per char n-gram length
@@ -65,6 +69,54 @@ static inline int is_word_char(uint32_t c) {
     count++;                                                                                          \
   } while (0)
 
+/* The n-gram pass over checked arguments; the number of n-grams added, or -1 when out of memory. */
+static int64_t sum_ngrams(const uint16_t *codes, uint32_t length, int32_t char_min, int32_t char_max, int32_t bigrams,
+                          int32_t dedupe_arg, int32_t bits, int32_t unit_arg, int32_t tail_arg, const int32_t *seeds,
+                          const int8_t *q, int32_t *restrict cum, int32_t *restrict cnt, int32_t *restrict tail) {
+  const uint32_t unit = (uint32_t)unit_arg, tail_start = (uint32_t)tail_arg, dedupe = (uint32_t)dedupe_arg;
+  uint32_t shift = 0, count = 0;
+  while ((1u << shift) < unit) shift++;
+  const int pow2 = (1u << shift) == unit;
+  int32_t *slot_bucket = NULL, *slot_pos = NULL;
+  if (dedupe > 0) {
+    slot_bucket = malloc(sizeof(int32_t) << SLOT_BITS);
+    slot_pos = malloc(sizeof(int32_t) << SLOT_BITS);
+    if (!slot_bucket || !slot_pos) {
+      free(slot_bucket);
+      free(slot_pos);
+      return -1;
+    }
+    memset(slot_bucket, 0xff, sizeof(int32_t) << SLOT_BITS);
+  }
+  const uint32_t mask = (1u << bits) - 1;
+  const uint32_t cmin = (uint32_t)char_min, cmax = (uint32_t)char_max;
+  for (uint32_t i = 0; i + cmin <= length; i++) {
+    uint32_t h = FNV_OFFSET;
+    for (uint32_t k = i; k < i + cmin - 1; k++) h = (h ^ codes[k]) * FNV_PRIME;
+    uint32_t last = i + cmax < length ? i + cmax : length;
+    for (uint32_t k = i + cmin - 1; k < last; k++) {
+      h = (h ^ codes[k]) * FNV_PRIME;
+      ADD(i, fmix(h ^ (uint32_t)seeds[k - i + 1]) & mask);
+    }
+  }
+  const uint32_t word_seed = (uint32_t)seeds[cmax + 1], bigram_seed = (uint32_t)seeds[cmax + 2];
+  uint32_t prev = 0;
+  for (uint32_t i = 0; i < length;) {
+    if (!is_word_char(codes[i])) {
+      i++;
+      continue;
+    }
+    uint32_t start = i, h = FNV_OFFSET;
+    while (i < length && is_word_char(codes[i])) h = (h ^ codes[i++]) * FNV_PRIME;
+    ADD(start, fmix(h ^ word_seed) & mask);
+    if (bigrams && prev != 0) ADD(start, fmix((prev * 31u) ^ h ^ bigram_seed) & mask);
+    prev = h | 1u;
+  }
+  free(slot_bucket);
+  free(slot_pos);
+  return count;
+}
+
 static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
   bool is_typed = false;
   napi_typedarray_type type;
@@ -104,55 +156,59 @@ static napi_value block_sums(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "warden_guard: lengths or settings out of range");
     return NULL;
   }
-  const uint32_t unit = (uint32_t)unit_arg, tail_start = (uint32_t)tail_arg, dedupe = (uint32_t)dedupe_arg;
-  uint32_t shift = 0, count = 0;
-  while ((1u << shift) < unit) shift++;
-  const int pow2 = (1u << shift) == unit;
-  int32_t *slot_bucket = NULL, *slot_pos = NULL;
-  if (dedupe > 0) {
-    slot_bucket = malloc(sizeof(int32_t) << SLOT_BITS);
-    slot_pos = malloc(sizeof(int32_t) << SLOT_BITS);
-    if (!slot_bucket || !slot_pos) {
-      free(slot_bucket);
-      free(slot_pos);
-      napi_throw_error(env, NULL, "warden_guard: out of memory");
-      return NULL;
-    }
-    memset(slot_bucket, 0xff, sizeof(int32_t) << SLOT_BITS);
+  int64_t count = sum_ngrams(codes, length, char_min, char_max, bigrams, dedupe_arg, bits, unit_arg, tail_arg, seeds, q,
+                             cum, cnt, tail);
+  if (count < 0) {
+    napi_throw_error(env, NULL, "warden_guard: out of memory");
+    return NULL;
   }
-  const uint32_t mask = (1u << bits) - 1;
-  const uint32_t cmin = (uint32_t)char_min, cmax = (uint32_t)char_max;
-  for (uint32_t i = 0; i + cmin <= length; i++) {
-    uint32_t h = FNV_OFFSET;
-    for (uint32_t k = i; k < i + cmin - 1; k++) h = (h ^ codes[k]) * FNV_PRIME;
-    uint32_t last = i + cmax < length ? i + cmax : length;
-    for (uint32_t k = i + cmin - 1; k < last; k++) {
-      h = (h ^ codes[k]) * FNV_PRIME;
-      ADD(i, fmix(h ^ (uint32_t)seeds[k - i + 1]) & mask);
-    }
+  napi_value result;
+  napi_create_uint32(env, (uint32_t)count, &result);
+  return result;
+}
+
+static napi_value collapse_text(napi_env env, napi_callback_info info) {
+  size_t argc = 4, fold_len, codes_len, origin_len, text_len = 0, copied = 0;
+  napi_value argv[4];
+  uint16_t *fold, *codes;
+  int32_t *origin;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 4 || napi_get_value_string_utf16(env, argv[0], NULL, 0, &text_len) != napi_ok ||
+      !typed(env, argv[1], napi_uint16_array, (void **)&fold, &fold_len) ||
+      !typed(env, argv[2], napi_uint16_array, (void **)&codes, &codes_len) ||
+      !typed(env, argv[3], napi_int32_array, (void **)&origin, &origin_len)) {
+    napi_throw_type_error(env, NULL, "warden_guard: bad arguments");
+    return NULL;
   }
-  const uint32_t word_seed = (uint32_t)seeds[cmax + 1], bigram_seed = (uint32_t)seeds[cmax + 2];
-  uint32_t prev = 0;
-  for (uint32_t i = 0; i < length;) {
-    if (!is_word_char(codes[i])) {
-      i++;
+  if (fold_len != 65536 || codes_len < text_len + 1 || origin_len < text_len || text_len > (1u << 30)) {
+    napi_throw_range_error(env, NULL, "warden_guard: lengths out of range");
+    return NULL;
+  }
+  napi_get_value_string_utf16(env, argv[0], (char16_t *)codes, codes_len, &copied);
+  uint32_t n = 0;
+  int prev_space = 1;
+  for (uint32_t i = 0; i < (uint32_t)copied; i++) {
+    uint16_t f = fold[codes[i]];
+    if (f == 0) {
+      if (!prev_space) {
+        codes[n] = 0x20;
+        origin[n++] = (int32_t)i;
+        prev_space = 1;
+      }
       continue;
     }
-    uint32_t start = i, h = FNV_OFFSET;
-    while (i < length && is_word_char(codes[i])) h = (h ^ codes[i++]) * FNV_PRIME;
-    ADD(start, fmix(h ^ word_seed) & mask);
-    if (bigrams && prev != 0) ADD(start, fmix((prev * 31u) ^ h ^ bigram_seed) & mask);
-    prev = h | 1u;
+    prev_space = 0;
+    codes[n] = f;
+    origin[n++] = (int32_t)i;
   }
-  free(slot_bucket);
-  free(slot_pos);
   napi_value result;
-  napi_create_uint32(env, count, &result);
+  napi_create_uint32(env, n, &result);
   return result;
 }
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
+      {"collapse", NULL, collapse_text, NULL, NULL, NULL, napi_default, NULL},
       {"blockSums", NULL, block_sums, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -6,8 +6,10 @@
  * window; with `dedupe`, a repeated n-gram counts once per `dedupe` chars); structural marker tokens (signature
  * families, adversarial-suffix bins) take one fixed value, unscaled, so one override sentence weighs the same in a long
  * document as in a short prompt. Training and inference share this implementation; the optional native scorer
- * (native/warden_guard.c, used by model.ts `scoreCollapsed`) computes the same n-grams and is property-tested against it.
+ * (native/warden_guard.c: `collapse` here and model.ts `scoreCollapsed`) computes the same values and is
+ * property-tested against it.
  */
+import { guardAddon, guardBackend } from "./native.ts";
 
 /** Settings that define the feature space; recorded in the model file. */
 export interface FeatureSettings {
@@ -105,15 +107,53 @@ export interface Collapsed {
   length: number;
 }
 
-/** Collapses whitespace runs to one space, lower-cases and folds digits to "0". */
-export function collapse(text: string): Collapsed {
+/** Fold of one UTF-16 code unit when collapsing: 0 for whitespace, else lower-cased with digits folded to "0". */
+function foldCode(c: number): number {
+  return c < 128 ? (ASCII_FOLD[c] as number) : isSpace(c) ? 0 : lowerCode(c);
+}
+
+let foldAll: Uint16Array | undefined;
+
+/**
+ * `foldCode` of every UTF-16 code unit (128 KB, built on first use; the native collapse reads it). Blocks of 256 code
+ * units are lower-cased in one call where that maps each unit to one unit, else unit by unit.
+ */
+export function foldTable(): Uint16Array {
+  if (foldAll === undefined) {
+    const table = new Uint16Array(65536);
+    for (let base = 0; base < 65536; base += 256) {
+      let block = "";
+      for (let k = 0; k < 256; k++) block += String.fromCharCode(base + k);
+      const lower = block.toLowerCase();
+      for (let k = 0; k < 256; k++) {
+        const c = base + k;
+        const l = lower.length === 256 ? lower.charCodeAt(k) : lowerCode(c);
+        table[c] = c < 128 ? (ASCII_FOLD[c] as number) : isSpace(c) ? 0 : l;
+      }
+    }
+    foldAll = table;
+  }
+  return foldAll;
+}
+
+/**
+ * Collapses whitespace runs to one space, lower-cases and folds digits to "0" (`foldCode`); in C when the `warden_guard`
+ * addon is built, unless `backend` says otherwise (tests compare them).
+ */
+export function collapse(text: string, backend = guardBackend()): Collapsed {
+  const addon = backend === "native" ? guardAddon() : undefined;
+  if (addon) {
+    const codes = new Uint16Array(text.length + 1);
+    const origin = new Int32Array(text.length);
+    return { codes, origin, length: addon.collapse(text, foldTable(), codes, origin) };
+  }
   const codes = new Uint16Array(text.length);
   const origin = new Int32Array(text.length);
   let n = 0;
   let prevSpace = true;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    const f = c < 128 ? (ASCII_FOLD[c] as number) : isSpace(c) ? 0 : lowerCode(c);
+    const f = foldCode(c);
     if (f === 0) {
       if (!prevSpace) {
         codes[n] = 0x20;

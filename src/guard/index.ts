@@ -10,7 +10,8 @@ export { type GuardHookOptions, guardRequestHook } from "./adapters/http-hook.ts
 export { type GuardOpenAIOptions, guardFetch, guardOpenAIClient } from "./adapters/openai.ts";
 export { buildPipeline, defaultGuardConfig } from "./config.ts";
 export { type EvalReport, evaluateDetector, type LabelledRow, percentiles, readLabelledJsonl } from "./evaluate.ts";
-export { decodeModel, guardScoringBackend, type LinearModel, type ModelFile, shippedModel } from "./model.ts";
+export { decodeModel, type LinearModel, type ModelFile, shippedModel } from "./model.ts";
+export { guardBackend } from "./native.ts";
 export { normalizeText } from "./normalize.ts";
 export { GuardPipeline, type PipelineEntry, type PipelineOptions, type PipelineResult } from "./pipeline.ts";
 export { detectPromptAttack, type PromptAttackOptions, type PromptAttackResult } from "./prompt-attack.ts";

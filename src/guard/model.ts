@@ -8,7 +8,6 @@
  */
 import { readFileSync } from "node:fs";
 import { WardenError } from "../core/errors.ts";
-import { loadAddon } from "../core/native.ts";
 import {
   type Collapsed,
   type FeatureSettings,
@@ -20,6 +19,7 @@ import {
   tokenBucket,
 } from "./features.ts";
 import { Vocabulary } from "./gibberish.ts";
+import { guardAddon, guardBackend } from "./native.ts";
 
 export const CLASSES = ["benign", "injection", "jailbreak"] as const;
 export const NUM_CLASSES = CLASSES.length;
@@ -388,33 +388,6 @@ export function scoreStream(model: LinearModel, fs: FeatureStream, stride = mode
   return bestWindow(model, g, sumStream(model, fs, g), markers);
 }
 
-/** The native scorer's one call (native/warden_guard.c): hashes, dedupes and sums the n-grams of a collapsed text. */
-type NativeBlockSums = (
-  codes: Uint16Array,
-  length: number,
-  params: Int32Array,
-  seeds: Int32Array,
-  q: Int8Array,
-  cum: Int32Array,
-  cnt: Int32Array,
-  tail: Int32Array,
-) => number;
-
-let nativeSums: NativeBlockSums | null | undefined;
-
-/** The `warden_guard` addon's scorer when it is built, unless `WARDEN_NATIVE_GUARD=0`. */
-function nativeScorer(): NativeBlockSums | undefined {
-  if (nativeSums === undefined) {
-    nativeSums = loadAddon<{ blockSums: NativeBlockSums }>("warden_guard", "WARDEN_NATIVE_GUARD")?.blockSums ?? null;
-  }
-  return nativeSums ?? undefined;
-}
-
-/** The scoring backend {@link scoreCollapsed} uses in this process. */
-export function guardScoringBackend(): "native" | "js" {
-  return nativeScorer() ? "native" : "js";
-}
-
 /**
  * Scores a collapsed text with its marker tokens: the same result as `scoreStream` over `featuresOfCollapsed`, from
  * the native scorer when it is built (n-grams are hashed and summed in one pass, never materialised) or in JavaScript.
@@ -424,19 +397,19 @@ export function scoreCollapsed(
   model: LinearModel,
   c: Collapsed,
   markers: readonly MarkerToken[],
-  backend = guardScoringBackend(),
+  backend = guardBackend(),
 ): { window: WindowScore; features: number } {
   const g = gridOf(model, c.length, model.stride);
-  const scorer = backend === "native" ? nativeScorer() : undefined;
-  if (backend === "native" && !scorer) throw new WardenError("E_INTERNAL", "the native guard scorer is not available");
-  if (!scorer) {
+  const addon = backend === "native" ? guardAddon() : undefined;
+  if (backend === "native" && !addon) throw new WardenError("E_INTERNAL", "the native guard scorer is not available");
+  if (!addon) {
     const fs = featuresOfCollapsed(c, model.features, markers);
     return { window: fs.count > 0 ? scoreStream(model, fs) : NO_WINDOW, features: fs.count };
   }
   const f = model.features;
   const sums = emptySums(g);
   const params = Int32Array.of(f.charMin, f.charMax, f.wordBigrams ? 1 : 0, f.dedupe ?? 0, f.bits, g.unit, g.tailStart);
-  const ngrams = scorer(c.codes, c.length, params, seedsOf(f), model.q, sums.cum, sums.cnt, sums.tail);
+  const ngrams = addon.blockSums(c.codes, c.length, params, seedsOf(f), model.q, sums.cum, sums.cnt, sums.tail);
   const features = ngrams + markers.length;
   if (features === 0) return { window: NO_WINDOW, features };
   const marks = markers.map((m) => ({ pos: m.pos, bucket: tokenBucket(m.token, f.bits) }));

@@ -2,24 +2,24 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { loadAddon } from "../../src/core/native.ts";
-import { collapse, type FeatureSettings, featureSeeds, type MarkerToken } from "../../src/guard/features.ts";
+import { collapse, type FeatureSettings, featureSeeds, foldTable, type MarkerToken } from "../../src/guard/features.ts";
 import {
   decodeModel,
   encodeWeights,
-  guardScoringBackend,
   type LinearModel,
   NUM_CLASSES,
   scoreCollapsed,
   shippedModel,
 } from "../../src/guard/model.ts";
+import { guardBackend } from "../../src/guard/native.ts";
 
-const native = guardScoringBackend() === "native";
+const native = guardBackend() === "native";
 const skipNative = native
   ? false
   : "the warden_guard addon is not built (npm run build:native); the JavaScript scorer is used";
 
 test("the native scorer is present where CI requires it", { skip: !process.env.WARDEN_TEST_REQUIRE_NATIVE }, () => {
-  assert.equal(guardScoringBackend(), "native");
+  assert.equal(guardBackend(), "native");
 });
 
 /** A model with random weights over other feature settings, to exercise what the shipped one does not. */
@@ -120,4 +120,52 @@ test("the native scorer rejects arguments that do not fit together", { skip: ski
     args[i] = v;
     assert.throws(() => addon.blockSums(...args), /warden_guard/, `argument ${i}`);
   }
+});
+
+test("the fold table is the per-unit definition: whitespace 0, digits 0x30, otherwise the one-unit lower case", () => {
+  const table = foldTable();
+  const space = new Set([0x20, 0x0a, 0x0d, 0x09, 0x0c, 0x0b, 0xa0]);
+  for (let c = 0; c < 65536; c++) {
+    const lower = String.fromCharCode(c).toLowerCase();
+    const expected = space.has(c) ? 0 : c >= 0x30 && c <= 0x39 ? 0x30 : lower.length === 1 ? lower.charCodeAt(0) : c;
+    if (table[c] !== expected) assert.fail(`unit ${c.toString(16)}: ${table[c]} != ${expected}`);
+  }
+});
+
+test("the native and JavaScript collapse agree on any string, lone surrogates included (property)", {
+  skip: skipNative,
+}, () => {
+  const unit = fc.oneof(
+    fc.constantFrom(" ", "\t", "\n", "\r", "\u00a0", "\u2003", "\u0000", "\ud800", "\udc00", "İ", "Σ", "A", "7", "é"),
+    fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+  );
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.array(unit, { maxLength: 200 }).map((a) => a.join("")),
+        fc.string({ unit: "grapheme" }),
+      ),
+      (t) => {
+        const a = collapse(t, "native");
+        const b = collapse(t, "js");
+        assert.equal(a.length, b.length);
+        assert.deepEqual(a.codes.subarray(0, a.length), b.codes.subarray(0, b.length));
+        assert.deepEqual(a.origin.subarray(0, a.length), b.origin.subarray(0, b.length));
+      },
+    ),
+    { numRuns: 3000 },
+  );
+});
+
+test("the native collapse rejects buffers that are too small", { skip: skipNative }, () => {
+  const addon = loadAddon<{ collapse: (...a: unknown[]) => number }>("warden_guard", "WARDEN_NATIVE_GUARD");
+  assert.ok(addon);
+  assert.equal(addon.collapse("a  b", foldTable(), new Uint16Array(5), new Int32Array(4)), 3);
+  assert.throws(() => addon.collapse("a  b", foldTable(), new Uint16Array(4), new Int32Array(4)), /warden_guard/);
+  assert.throws(() => addon.collapse("a  b", foldTable(), new Uint16Array(5), new Int32Array(3)), /warden_guard/);
+  assert.throws(
+    () => addon.collapse("a  b", new Uint16Array(100), new Uint16Array(5), new Int32Array(4)),
+    /warden_guard/,
+  );
+  assert.throws(() => addon.collapse(42, foldTable(), new Uint16Array(5), new Int32Array(4)), /warden_guard/);
 });
