@@ -98,12 +98,15 @@ function burstsByDefinition(s: string, maxHits = 8) {
 }
 
 test("symbol bursts match their char-by-char definition (property)", () => {
-  const prose = fc.array(fc.constantFrom("describing ", "write ", "a ", "story ", "about ", "x "), { minLength: 4, maxLength: 9 });
+  const prose = fc.array(fc.constantFrom("describing ", "write ", "a ", "story ", "about ", "x "), {
+    minLength: 4,
+    maxLength: 9,
+  });
   const tail = fc.array(
     fc.constantFrom("}", "{", "[", "(", ")", "\\", "=", "<", "|", "~", "@", "'", "/", ";", "a", "Zz", " ", "é"),
     {
       minLength: 10,
-    maxLength: 90,
+      maxLength: 90,
     },
   );
   const text = fc
