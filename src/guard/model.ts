@@ -316,6 +316,18 @@ function bestWindow(
   const [b0, b1, b2] = model.bias as unknown as [number, number, number];
   const mv = markerValueOf(model.features);
   const seen = new Set<number>();
+  // Marker positions in order, to skip the (usually many) windows that hold none.
+  const sorted = Int32Array.from(markers, (m) => m.pos).sort();
+  const markersIn = (a: number, e: number): boolean => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((sorted[mid] as number) < a) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < sorted.length && (sorted[lo] as number) < e;
+  };
   const best: WindowScore = { attack: -1, injection: 0, jailbreak: 0, start: 0, end: W };
   // Window starts on the grid, then the last window when it is off the grid; a text shorter than a window has one.
   const lastOffGrid = L - W > 0 && (L - W) % step !== 0;
@@ -341,7 +353,7 @@ function bestWindow(
     let m0 = 0;
     let m1 = 0;
     let m2 = 0;
-    if (markers.length > 0) {
+    if (markersIn(a, e)) {
       seen.clear();
       for (const m of markers) {
         if (m.pos < a || m.pos >= e || seen.has(m.bucket)) continue;
