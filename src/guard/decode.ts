@@ -383,7 +383,8 @@ export function rot13View(text: string, maxChars = 4096): DecodedView | null {
   return { encoding: "rot13", text: rot13(text), start: 0, end: text.length };
 }
 
-const LEET: Record<string, string> = {
+/** Leet characters and the letters they stand for. */
+export const LEET: Readonly<Record<string, string>> = {
   "0": "o",
   "1": "i",
   "3": "e",
