@@ -230,8 +230,8 @@ interface WindowGrid {
   tailStart: number;
 }
 
-function gridOf(model: LinearModel, length: number, stride: number): WindowGrid {
-  const step = Math.max(1, stride);
+function gridOf(model: LinearModel, length: number): WindowGrid {
+  const step = Math.max(1, model.stride);
   const window = Math.min(model.window, length);
   const unit = window % step === 0 ? step : 1;
   const tailStart = length > window && (length - window) % step !== 0 ? length - window : length;
@@ -390,10 +390,10 @@ function bestWindow(
 
 /**
  * Scores every window of a feature stream and returns the most attack-like one. Windows are `model.window` collapsed
- * chars long at `stride`, plus one ending at the text end; a shorter text is one window.
+ * chars long at the model's stride, plus one ending at the text end; a shorter text is one window.
  */
-export function scoreStream(model: LinearModel, fs: FeatureStream, stride = model.stride): WindowScore {
-  const g = gridOf(model, fs.length, stride);
+export function scoreStream(model: LinearModel, fs: FeatureStream): WindowScore {
+  const g = gridOf(model, fs.length);
   const markers: MarkerFeature[] = [];
   for (let i = fs.markerFrom; i < fs.count; i++)
     markers.push({ pos: fs.pos[i] as number, bucket: fs.bucket[i] as number });
@@ -411,7 +411,6 @@ export function scoreCollapsed(
   markers: readonly MarkerToken[],
   backend = guardBackend(),
 ): { window: WindowScore; features: number } {
-  const g = gridOf(model, c.length, model.stride);
   const addon = backend === "native" ? guardAddon() : undefined;
   if (backend === "native" && !addon) throw new WardenError("E_INTERNAL", "the native guard scorer is not available");
   if (!addon) {
@@ -419,6 +418,7 @@ export function scoreCollapsed(
     return { window: fs.count > 0 ? scoreStream(model, fs) : NO_WINDOW, features: fs.count };
   }
   const f = model.features;
+  const g = gridOf(model, c.length);
   const sums = emptySums(g);
   const params = Int32Array.of(f.charMin, f.charMax, f.wordBigrams ? 1 : 0, f.dedupe ?? 0, f.bits, g.unit, g.tailStart);
   const ngrams = addon.blockSums(c.codes, c.length, params, seedsOf(f), model.q, sums.cum, sums.cnt, sums.tail);
