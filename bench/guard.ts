@@ -125,7 +125,10 @@ function latency() {
   return { prompt1KB: { runs: ms.length, ...percentiles(ms) }, document100KB: documents(input) };
 }
 
-/** Throughput of the input pipeline on 100 KB documents: one repetitive, one of real documents (dev benign rows). */
+/**
+ * Throughput of the input pipeline on 100 KB documents: a repetitive English one, one of real documents (dev benign
+ * rows), and repetitive Russian and Chinese ones.
+ */
 function documents(input: ReturnType<typeof buildPipeline>) {
   const repeated = "The committee reviewed the budget and approved the plan; revenue grew 4% in Q3 (see table 2). "
     .repeat(1100)
@@ -138,7 +141,18 @@ function documents(input: ReturnType<typeof buildPipeline>) {
       if (real.length > 100_000) break;
     }
   }
-  const docs: Record<string, string> = { repeated, ...(real ? { devBenignDocuments: real.slice(0, 100_000) } : {}) };
+  // Non-Latin scripts take the normaliser's per-code-point path far more often than English does.
+  const russian =
+    "Комитет рассмотрел бюджет и утвердил план; выручка выросла на 4% в третьем квартале (см. таблицу 2). "
+      .repeat(1200)
+      .slice(0, 100_000);
+  const chinese = "委员会审查了预算并批准了计划；第三季度收入增长了百分之四（见表二）。".repeat(3000).slice(0, 100_000);
+  const docs: Record<string, string> = {
+    repeated,
+    ...(real ? { devBenignDocuments: real.slice(0, 100_000) } : {}),
+    russian,
+    chinese,
+  };
   const out: Record<string, { runs: number; mbPerSecondWall: number; mbPerSecondCpu: number }> = {};
   for (const [name, doc] of Object.entries(docs)) {
     for (let i = 0; i < 5; i++) input.scan(doc);

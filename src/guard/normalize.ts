@@ -173,36 +173,46 @@ function classify(cp: number): Kind {
   return Kind.Keep;
 }
 
-/** Fold of one code point: NFKC with combining marks removed, and the same with confusables folded too. */
+/** Fold of one code point: NFKC with combining marks removed. */
 interface Fold {
   text: string;
-  /** `text` with every confusable code point replaced (same length: each replacement is one BMP unit). */
-  folded: string;
-  /** Number of confusables replaced in `folded`. */
-  confusables: number;
+  /** Whether `text` holds a confusable. */
+  confusable: boolean;
 }
 
 const foldCache = new Map<number, Fold>();
 const MARKS = /\p{M}/gu;
 
-/** NFKC of one code point, combining marks removed, plus its confusable folding; cached. */
+/** NFKC of one code point, combining marks removed; cached. */
 function foldCodePoint(cp: number): Fold {
   let out = foldCache.get(cp);
   if (out === undefined) {
     const nfkc = String.fromCodePoint(cp).normalize("NFKC");
     let text = nfkc.normalize("NFD").replace(MARKS, "").normalize("NFC");
     if (text === "" && nfkc !== "") text = nfkc.replace(MARKS, "");
-    let folded = "";
-    let confusables = 0;
-    for (const ch of text) {
-      const conf = CONFUSABLES[ch];
-      if (conf !== undefined) confusables++;
-      folded += conf ?? ch;
-    }
-    out = { text, folded, confusables };
+    let confusable = false;
+    for (const ch of text) if (CONFUSABLES[ch] !== undefined) confusable = true;
+    out = { text, confusable };
     if (foldCache.size < 65536) foldCache.set(cp, out);
   }
   return out;
+}
+
+/** Every confusable, to fold them all in one replace once the text's scripts are known. */
+const CONFUSABLE_G = new RegExp(`[${Object.keys(CONFUSABLES).join("")}]`, "g");
+
+/**
+ * Per BMP code unit outside ASCII and the surrogates, filled on first sight: 1 when the unit normalises to itself and
+ * can be copied as part of a run (2 when it is also a confusable, folded at the end), 3 when it needs the code point
+ * path (invisible, control, or changed by NFKC or mark removal), 0 not looked at yet.
+ */
+const STABLE = new Uint8Array(65536);
+
+function stability(c: number): number {
+  if (classify(c) !== Kind.Keep) return 3;
+  const fold = foldCodePoint(c);
+  if (fold.text !== String.fromCharCode(c)) return 3;
+  return fold.confusable ? 2 : 1;
 }
 
 /** Any char other than tab, LF, CR and printable ASCII. */
@@ -246,28 +256,43 @@ export function normalizeText(input: string): Normalized {
   if (isAsciiPlain(input)) return { text: input, offsets: null, hidden: "", stats: emptyStats() };
   const stats = emptyStats();
   const n = input.length;
-  // Runs of plain ASCII are copied as slices; only the other chars are looked at one by one. Confusable folding is
-  // decided at the end (it needs the whole text's script counts) and swaps same-length parts, so offsets hold.
+  // Runs of chars that normalise to themselves are copied as slices; only the other chars are looked at one by one.
+  // Confusable folding is decided at the end (it needs the whole text's script counts) and replaces one unit by one,
+  // so offsets hold.
   const parts: string[] = [];
-  const confParts: number[] = [];
-  const confFolds: Fold[] = [];
+  let confusable = false;
   if (iota.length < n) growIota(n);
   let offsets = new Int32Array(n + 16);
   let len = 0;
   let hidden = "";
   let foreign = 0;
   let run = 0;
+  // Start of the current stretch of plain ASCII inside the run.
+  let ascii = 0;
   let i = 0;
   for (;;) {
     let cp = i < n ? input.charCodeAt(i) : -1;
     if (cp < 0x7f && (cp >= 0x20 || cp === 0x09 || cp === 0x0a || cp === 0x0d)) {
-      // Inside a plain ASCII run: past its first few chars, let the regex find where it ends.
-      if (i - run < 16) i++;
+      // Inside a plain ASCII stretch: past its first few chars, let the regex find where it ends.
+      if (i - ascii < 16) i++;
       else {
         NOT_PLAIN_G.lastIndex = i;
         i = NOT_PLAIN_G.test(input) ? NOT_PLAIN_G.lastIndex - 1 : n;
       }
       continue;
+    }
+    if (cp >= 0x80 && (cp < 0xd800 || cp > 0xdfff)) {
+      let stable = STABLE[cp] as number;
+      if (stable === 0) {
+        stable = stability(cp);
+        STABLE[cp] = stable;
+      }
+      if (stable < 3) {
+        if (stable === 2) confusable = true;
+        if (cp >= 0x370 && cp <= 0x52f) foreign++;
+        ascii = ++i;
+        continue;
+      }
     }
     if (i > run) {
       // Visible whitespace between runs of tag characters still separates the hidden words.
@@ -288,11 +313,11 @@ export function normalizeText(input: string): Normalized {
         stats.loneSurrogates++;
         parts.push("\ufffd");
         offsets[len++] = k;
-        run = i;
+        run = ascii = i;
         continue;
       }
     }
-    run = i;
+    run = ascii = i;
     if (cp >= 0x370 && cp <= 0x52f) foreign++;
     if (cp >= 0xe0000 && cp <= 0xe007f) {
       stats.tags++;
@@ -315,21 +340,17 @@ export function normalizeText(input: string): Normalized {
       grown.set(offsets.subarray(0, len));
       offsets = grown;
     }
-    if (fold.confusables > 0) {
-      confParts.push(parts.length);
-      confFolds.push(fold);
-    }
+    if (fold.confusable) confusable = true;
     parts.push(out);
     for (let p = 0; p < out.length; p++) offsets[len++] = k;
   }
-  if (confParts.length > 0 && latinAtLeast(input, foreign)) {
-    for (let p = 0; p < confParts.length; p++) {
-      const fold = confFolds[p] as Fold;
-      parts[confParts[p] as number] = fold.folded;
-      stats.confusables += fold.confusables;
-    }
+  let text = parts.join("");
+  if (confusable && latinAtLeast(input, foreign)) {
+    text = text.replace(CONFUSABLE_G, (ch) => {
+      stats.confusables++;
+      return CONFUSABLES[ch] as string;
+    });
   }
-  const text = parts.join("");
   return { text, offsets: offsets.subarray(0, len), hidden, stats };
 }
 
