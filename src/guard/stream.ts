@@ -1,9 +1,11 @@
 /**
  * Incremental output scanning for streamed responses. Chunks go in; text comes out only once it can no longer become
  * part of a match: the last `holdBack` characters are held, a finding that reaches into the held part is held whole,
- * and so are placeholders to restore. Each push rescans only the new text plus one hold-back of context, so a secret
- * split across chunks is still caught and the cost stays linear. Whole-message checks (JSON schema, refusal,
- * prompt-leak share) run at `end()`. Output scanning is never skipped: a failed or blocking scanner stops the stream.
+ * and so are placeholders to restore. A rescan covers only the new text plus one hold-back of context, so a secret
+ * split across chunks is still caught and the cost stays linear; it waits until `minScan` new characters have arrived,
+ * so a model streaming a token at a time is scanned in batches rather than once per token. Whole-message checks (JSON
+ * schema, refusal, prompt-leak share) run at `end()`. Output scanning is never skipped: nothing is released before it
+ * was scanned, and a failed or blocking scanner stops the stream.
  */
 import type { GuardPipeline, PipelineEntry, PipelineResult } from "./pipeline.ts";
 import { applyRedactions, PLACEHOLDER, type Redaction, restorePlaceholders } from "./redact.ts";
@@ -26,17 +28,25 @@ export interface StreamStep {
 export interface StreamOptions {
   /** Characters held back (default 256); at least the longest match you need caught across chunks. */
   holdBack?: number;
+  /**
+   * New characters gathered before a rescan (default 64, at most `holdBack`). Chunks of a few characters each cost a
+   * scan of `holdBack` characters; gathering them trades a little release latency for far less scanning.
+   */
+  minScan?: number;
 }
 
 /** One streamed response through the output pipeline. */
 export class StreamGuard {
   private full = "";
   private released = 0;
+  /** Length of `full` at the last rescan. */
+  private scanned = 0;
   private blocked = false;
   private readonly blockedBy: string[] = [];
   private readonly flagged = new Set<string>();
   private readonly errors: Array<{ scanner: string; message: string }> = [];
   private readonly holdBack: number;
+  private readonly minScan: number;
 
   constructor(
     private readonly pipeline: GuardPipeline,
@@ -44,6 +54,7 @@ export class StreamGuard {
     opts: StreamOptions = {},
   ) {
     this.holdBack = Math.max(16, opts.holdBack ?? 256);
+    this.minScan = Math.min(this.holdBack, Math.max(1, opts.minScan ?? 64));
   }
 
   /** Adds a chunk; returns what may be released now. */
@@ -51,6 +62,7 @@ export class StreamGuard {
     if (this.blocked) return this.step("");
     this.full += typeof chunk === "string" ? chunk : "";
     if (this.full.length > this.pipeline.maxScanChars) return this.block("limits", "stream exceeds the scan limit");
+    if (this.full.length - this.scanned < this.minScan) return this.step("");
     return this.advance(this.full.length - this.holdBack, (e) => !WHOLE_MESSAGE.has(e.scanner.name));
   }
 
@@ -105,6 +117,7 @@ export class StreamGuard {
     if (safeEnd <= this.released) return this.step("");
     const from = Math.max(0, this.released - this.holdBack);
     const window = this.full.slice(from);
+    this.scanned = this.full.length;
     const r = this.pipeline.scan(window, this.ctx, only);
     this.merge(r);
     if (this.blocked) return this.step("");

@@ -101,6 +101,36 @@ test("streaming: a block stops the stream; whole-message scanners run at the end
   assert.ok(refusal.end().flagged.includes("refusal"));
 });
 
+test("streaming: token-sized chunks are scanned in batches of minScan, and nothing unscanned is released", () => {
+  const secrets = secretsScanner("output");
+  let scans = 0;
+  let pushed = 0;
+  let scannedTo = 0;
+  const counting: Scanner = {
+    ...secrets,
+    scan(text, ctx) {
+      scans++;
+      scannedTo = pushed;
+      return secrets.scan(text, ctx);
+    },
+  };
+  const out = new GuardPipeline("output", [{ scanner: counting, policy: "redact" }]);
+  const text = `${"plain words before the key ".repeat(20)}AKIAIOSFODNN7EXAMPLE${" and plain words after it".repeat(20)}`;
+  const s = new StreamGuard(out, {}, { holdBack: 64, minScan: 32 });
+  let released = "";
+  for (let i = 0; i < text.length; i += 4) {
+    pushed = Math.min(text.length, i + 4);
+    released += s.push(text.slice(i, i + 4)).text;
+    // Only scanned text, minus the hold-back, is out (counted in the original's chars).
+    const out = released.replace("[REDACTED:aws-access-key]", "AKIAIOSFODNN7EXAMPLE").length;
+    assert.ok(out <= Math.max(0, scannedTo - 64), `${out} released, ${scannedTo} scanned`);
+  }
+  released += s.end().text;
+  assert.equal(released, out.scan(text).text);
+  assert.ok(released.includes("[REDACTED:aws-access-key]"));
+  assert.ok(scans <= Math.ceil(text.length / 32) + 3, `${scans} scans for ${Math.ceil(text.length / 4)} pushes`);
+});
+
 test("streaming releases exactly what a one-shot scan gives, whatever the chunking (property)", () => {
   const out = new GuardPipeline("output", [{ scanner: secretsScanner("output"), policy: "redact" }]);
   const pieces = [
@@ -115,9 +145,10 @@ test("streaming releases exactly what a one-shot scan gives, whatever the chunki
     fc.property(
       fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 12 }),
       fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 40 }),
-      (parts, cuts) => {
+      fc.integer({ min: 1, max: 80 }),
+      (parts, cuts, minScan) => {
         const text = parts.join("");
-        const s = new StreamGuard(out, {}, { holdBack: 64 });
+        const s = new StreamGuard(out, {}, { holdBack: 64, minScan });
         let released = "";
         let pos = 0;
         for (const c of cuts) {

@@ -71,7 +71,7 @@ export function guardMiddleware(opts: GuardMiddlewareOptions = {}): LanguageMode
         transform(part, controller) {
           if (blocked && part.type !== "finish") return;
           if (part.type === "text-start" && part.id !== undefined) {
-            guards.set(part.id, new StreamGuard(session.output, session.ctx, { holdBack: session.holdBack }));
+            guards.set(part.id, new StreamGuard(session.output, session.ctx, session.stream));
             controller.enqueue(part);
             return;
           }

@@ -67,7 +67,7 @@ function sseStream(session: GuardSession, upstream: ReadableStream<Uint8Array>):
   const guardFor = (i: number) => {
     let g = guards.get(i);
     if (!g) {
-      g = new StreamGuard(session.output, session.ctx, { holdBack: session.holdBack });
+      g = new StreamGuard(session.output, session.ctx, session.stream);
       guards.set(i, g);
     }
     return g;

@@ -4,6 +4,7 @@
  */
 import { buildPipeline } from "../config.ts";
 import type { GuardPipeline, PipelineResult } from "../pipeline.ts";
+import type { StreamOptions } from "../stream.ts";
 import type { ScanContext } from "../types.ts";
 
 export interface GuardSessionOptions {
@@ -15,13 +16,15 @@ export interface GuardSessionOptions {
   context?: ScanContext;
   /** Stream hold-back in characters (default 256). */
   holdBack?: number;
+  /** New characters gathered before a stream is rescanned (default 64). */
+  minScan?: number;
 }
 
 export interface GuardSession {
   input: GuardPipeline;
   output: GuardPipeline;
   ctx: ScanContext;
-  holdBack: number;
+  stream: StreamOptions;
 }
 
 /** Resolves adapter options into a session (pipelines built once). */
@@ -32,7 +35,7 @@ export function makeSession(opts: GuardSessionOptions = {}): GuardSession {
     input: opts.input ?? buildPipeline("input"),
     output: opts.output ?? buildPipeline("output"),
     ctx,
-    holdBack: opts.holdBack ?? 256,
+    stream: { holdBack: opts.holdBack ?? 256, minScan: opts.minScan ?? 64 },
   };
 }
 

@@ -133,6 +133,15 @@ export const guardSection = z
           .max(65536)
           .default(256)
           .describe("Characters held back while streaming, so a match split across chunks is still caught"),
+        minScan: z
+          .number()
+          .int()
+          .min(1)
+          .max(65536)
+          .default(64)
+          .describe(
+            "New characters gathered before the stream is rescanned (token-sized chunks are scanned in batches)",
+          ),
       })
       .prefault({}),
   })
