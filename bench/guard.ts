@@ -15,6 +15,7 @@ import {
   type LabelledRow,
   percentiles,
   readLabelledJsonl,
+  StreamGuard,
 } from "../src/guard/index.ts";
 
 const dir = fileURLToPath(new URL("../../shared/datasets/prompt-attacks/", import.meta.url));
@@ -168,6 +169,45 @@ function documents(input: ReturnType<typeof buildPipeline>) {
   return out;
 }
 
+/**
+ * Output streaming: 20 KB of dev chat text pushed in 4-char chunks (a token at a time) through the default output
+ * pipeline, rescanning on every chunk (`minScan: 1`, the behaviour before batching) and with the default batching,
+ * against one scan of the whole text.
+ */
+function streaming() {
+  if (!existsSync(`${dir}dev.jsonl`)) return { skipped: `no dataset at ${dir}` };
+  let text = "";
+  for (const r of readLabelledJsonl(readFileSync(`${dir}dev.jsonl`, "utf8"), "dev.jsonl")) {
+    if (r.kind !== "benign-chat") continue;
+    text += `${r.text}\n\n`;
+    if (text.length > 20_000) break;
+  }
+  text = text.slice(0, 20_000);
+  const output = buildPipeline("output");
+  const msPerResponse = (minScan?: number) => {
+    const runs = 3;
+    const t0 = performance.now();
+    for (let r = 0; r < runs; r++) {
+      const g = new StreamGuard(output, {}, minScan === undefined ? {} : { minScan });
+      for (let i = 0; i < text.length; i += 4) g.push(text.slice(i, i + 4));
+      g.end();
+    }
+    return r4((performance.now() - t0) / runs);
+  };
+  for (let r = 0; r < 5; r++) output.scan(text);
+  const t0 = performance.now();
+  for (let r = 0; r < 10; r++) output.scan(text);
+  const msOneShotScan = r4((performance.now() - t0) / 10);
+  msPerResponse();
+  return {
+    chars: text.length,
+    chunkChars: 4,
+    msPerResponseEveryChunk: msPerResponse(1),
+    msPerResponseBatched: msPerResponse(),
+    msOneShotScan,
+  };
+}
+
 const started = Date.now();
 const result = {
   bench: "guard",
@@ -176,6 +216,7 @@ const result = {
   scorer: guardBackend(),
   quality: quality(),
   latency: latency(),
+  streaming: streaming(),
   anchor: { name: "LLM Guard PromptInjection scanner (DeBERTa-v3), published CPU latency", ms: "104-213" },
   seconds: Number(((Date.now() - started) / 1000).toFixed(1)),
 };
