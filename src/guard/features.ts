@@ -229,15 +229,22 @@ const CHAR_SEED = [0, 0, 0, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f
 const WORD_SEED = 0x6a09e667;
 const BIGRAM_SEED = 0xbb67ae85;
 
+const seedsByCharMax = new Map<number, Int32Array>();
+
 /**
  * The hash seeds of a feature space: one per character n-gram length (index n, up to `charMax`), then the word and
- * the word-bigram seeds. The native scorer (native/warden_guard.c) is given the same array.
+ * the word-bigram seeds. The native scorer (native/warden_guard.c) is given the same array. Built once per `charMax`
+ * and shared: callers must not modify it.
  */
 export function featureSeeds(s: FeatureSettings): Int32Array {
-  const seeds = new Int32Array(s.charMax + 3);
-  for (let j = 0; j <= s.charMax; j++) seeds[j] = CHAR_SEED[j] ?? j;
-  seeds[s.charMax + 1] = WORD_SEED;
-  seeds[s.charMax + 2] = BIGRAM_SEED;
+  let seeds = seedsByCharMax.get(s.charMax);
+  if (seeds === undefined) {
+    seeds = new Int32Array(s.charMax + 3);
+    for (let j = 0; j <= s.charMax; j++) seeds[j] = CHAR_SEED[j] ?? j;
+    seeds[s.charMax + 1] = WORD_SEED;
+    seeds[s.charMax + 2] = BIGRAM_SEED;
+    seedsByCharMax.set(s.charMax, seeds);
+  }
   return seeds;
 }
 

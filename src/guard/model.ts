@@ -421,7 +421,7 @@ export function scoreCollapsed(
   const g = gridOf(model, c.length);
   const sums = emptySums(g);
   const params = Int32Array.of(f.charMin, f.charMax, f.wordBigrams ? 1 : 0, f.dedupe ?? 0, f.bits, g.unit, g.tailStart);
-  const ngrams = addon.blockSums(c.codes, c.length, params, seedsOf(f), model.q, sums.cum, sums.cnt, sums.tail);
+  const ngrams = addon.blockSums(c.codes, c.length, params, featureSeeds(f), model.q, sums.cum, sums.cnt, sums.tail);
   const features = ngrams + markers.length;
   if (features === 0) return { window: NO_WINDOW, features };
   const marks = markers.map((m) => ({ pos: m.pos, bucket: tokenBucket(m.token, f.bits) }));
@@ -429,13 +429,3 @@ export function scoreCollapsed(
 }
 
 const NO_WINDOW: WindowScore = Object.freeze({ attack: 0, injection: 0, jailbreak: 0, start: 0, end: 0 });
-
-const seedCache = new WeakMap<FeatureSettings, Int32Array>();
-function seedsOf(f: FeatureSettings): Int32Array {
-  let seeds = seedCache.get(f);
-  if (seeds === undefined) {
-    seeds = featureSeeds(f);
-    seedCache.set(f, seeds);
-  }
-  return seeds;
-}
