@@ -23,7 +23,10 @@ export function latin1(bytes: Uint8Array): string {
   return s;
 }
 
-/** Python's `raw-unicode-escape`: `\u` plus 4 hex digits and `\U` plus 8 escape a code point; every other byte is Latin-1. */
+/**
+ * Python's `raw-unicode-escape`: `\u` plus 4 hex digits and `\U` plus 8 escape a code point; every other byte is
+ * Latin-1.
+ */
 export function rawUnicodeEscape(bytes: Uint8Array): string | undefined {
   const s = latin1(bytes);
   let out = "";
